@@ -1,0 +1,73 @@
+"""The ``klviz`` command: the window by default, plus ``stats``, ``fit``, ``export``, ``bench``.
+
+Each subcommand lives in ``klviz.commands.<name>`` with ``HELP``, ``add_arguments(parser)``
+and ``run(args) -> int``. Nothing here imports Qt: ``stats`` and ``fit`` stay headless and
+fast; the window and ``export`` import it inside their ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+__all__ = ["COMMANDS", "KlvizArgumentParser", "error_message", "main"]
+
+COMMANDS: dict[str, str] = {
+    "gui": "klviz.commands.gui",
+    "stats": "klviz.commands.stats",
+    "fit": "klviz.commands.fit",
+    "export": "klviz.commands.export",
+    "bench": "klviz.commands.bench",
+}
+
+EXIT_USAGE = 2
+
+
+class KlvizArgumentParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line: ``klviz: error: ...`` and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"klviz: error: {message} (see '{self.prog} --help')\n")
+
+
+def error_message(exc: BaseException) -> str:
+    """A one-line, user-facing description of an input or file error."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror.lower()}{where}"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _command_epilog() -> str:
+    names = ", ".join(n for n in COMMANDS if n != "gui")
+    return (
+        f"commands: {names}. Run 'klviz COMMAND --help' for each. "
+        "With no command, klviz opens the window."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``klviz``, ``python -m klviz`` and ``main.py``; returns the exit code."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    name = "gui"
+    if args_in and args_in[0] in COMMANDS:
+        name = args_in.pop(0)
+    module = importlib.import_module(COMMANDS[name])
+    parser = KlvizArgumentParser(
+        prog="klviz" if name == "gui" else f"klviz {name}",
+        description=module.HELP,
+        epilog=_command_epilog() if name == "gui" else None,
+    )
+    module.add_arguments(parser)
+    args = parser.parse_args(args_in)
+    try:
+        return int(module.run(args))
+    except (ValueError, OSError) as exc:
+        print(f"klviz: error: {error_message(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

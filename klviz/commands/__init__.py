@@ -1,0 +1,1 @@
+"""Subcommands of the klviz CLI, one module each."""

@@ -1,0 +1,34 @@
+"""Shared test setup: offscreen Qt and pyqtgraph settings that let synthetic drags through."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pyqtgraph_for_tests():
+    """Deliver every mouse move (no rate limit) when a test uses pyqtgraph at all."""
+    try:
+        import PySide6.QtWidgets  # noqa: F401  (PySide6 before pyqtgraph)
+        import pyqtgraph as pg
+    except ImportError:  # pragma: no cover - core-only environments
+        yield
+        return
+    pg.setConfigOptions(mouseRateLimit=-1, antialias=False)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory, monkeypatch):
+    """Keep QSettings, autosave and other app data out of the user's home."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
+    (home / "run").mkdir(mode=0o700)
