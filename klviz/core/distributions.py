@@ -32,7 +32,9 @@ __all__ = [
     "resample",
     "softmax",
     "to_distribution",
+    "validate_labels",
     "validate_weights",
+    "validate_x",
 ]
 
 
@@ -62,6 +64,33 @@ def validate_weights(w: ArrayLike, name: str = "weights") -> NDArray[np.float64]
     if not arr.any():
         raise ValueError(f"{name} is all zeros; at least one bin needs positive weight")
     return arr
+
+
+def validate_x(x: ArrayLike, n: int) -> NDArray[np.float64]:
+    """Bin centres: ``n`` finite, strictly increasing numbers."""
+    try:
+        xa = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("x must be a list of numbers") from None
+    if xa.ndim != 1 or xa.size != n:
+        raise ValueError(f"x needs {n} values, got {xa.size}")
+    if not np.isfinite(xa).all():
+        raise ValueError("x has a non-finite value")
+    if n > 1 and not (np.diff(xa) > 0).all():
+        raise ValueError("x must be strictly increasing")
+    return xa
+
+
+def validate_labels(labels: Sequence[str], n: int) -> tuple[str, ...]:
+    """Bin labels: ``n`` distinct, non-empty strings."""
+    lab = tuple(labels)
+    if len(lab) != n:
+        raise ValueError(f"labels need {n} entries, got {len(lab)}")
+    if not all(isinstance(s, str) and s for s in lab):
+        raise ValueError("labels must be non-empty strings")
+    if len(set(lab)) != n:
+        raise ValueError("labels must be distinct")
+    return lab
 
 
 def normalize(w: ArrayLike, name: str = "weights") -> NDArray[np.float64]:

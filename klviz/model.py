@@ -1,0 +1,273 @@
+"""The one model behind the window: P, Q, bin centres, labels and units (QtCore only).
+
+Every change to the distributions goes through a method here — mouse drags, keyboard edits,
+the Python API, the optimiser and undo alike — and is announced by a signal. Views read the
+arrays (read-only views, never copies they keep) and call methods; they never write arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from PySide6.QtCore import QObject, Signal
+
+from klviz.core import divergence
+from klviz.core.distributions import (
+    MAX_BINS,
+    get_preset,
+    resample,
+    to_distribution,
+    validate_labels,
+    validate_weights,
+    validate_x,
+)
+
+Which = Literal["p", "q"]
+UNITS: dict[str, float] = {"bits": divergence.BITS, "nats": divergence.NATS}
+
+__all__ = ["UNITS", "DistributionModel", "Snapshot", "Which"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable copy of the model's data, for undo and for saving."""
+
+    x: NDArray[np.float64]
+    p: NDArray[np.float64]
+    q: NDArray[np.float64]
+    labels: tuple[str, ...] | None
+    preset: str | None
+
+    def same_data(self, other: Snapshot) -> bool:
+        """True when both hold the same arrays and labels (bit for bit)."""
+        return (
+            self.labels == other.labels
+            and np.array_equal(self.x, other.x)
+            and np.array_equal(self.p, other.p)
+            and np.array_equal(self.q, other.q)
+        )
+
+
+def _frozen(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    a.flags.writeable = False
+    return a
+
+
+class DistributionModel(QObject):
+    """P (true / data), Q (model) on shared bin centres, plus the display unit.
+
+    Signals:
+        dataChanged(str): bar heights changed; the argument is ``"p"``, ``"q"`` or ``"pq"``.
+        gridChanged(): the bins themselves changed (count, centres or labels); implies new data.
+        unitsChanged(str): ``"bits"`` or ``"nats"``.
+        notice(str): a one-line message for the user, e.g. that input was normalised.
+    """
+
+    dataChanged = Signal(str)
+    gridChanged = Signal()
+    unitsChanged = Signal(str)
+    notice = Signal(str)
+
+    def __init__(self, preset: str = "bimodal", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._units = "bits"
+        self._stats: dict[str, Any] | None = None
+        pr = get_preset(preset)
+        self._x, self._p, self._q = _frozen(pr.x), _frozen(pr.p), _frozen(pr.q)
+        self._labels = pr.labels
+        self._preset: str | None = pr.name
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def x(self) -> NDArray[np.float64]:
+        """Bin centres (read-only)."""
+        return self._x
+
+    @property
+    def p(self) -> NDArray[np.float64]:
+        """The true distribution P (read-only)."""
+        return self._p
+
+    @property
+    def q(self) -> NDArray[np.float64]:
+        """The model distribution Q (read-only)."""
+        return self._q
+
+    def values(self, which: Which) -> NDArray[np.float64]:
+        """P or Q by name."""
+        return self._p if _check_which(which) == "p" else self._q
+
+    @property
+    def labels(self) -> tuple[str, ...] | None:
+        """Bin labels (categorical data) or None."""
+        return self._labels
+
+    @property
+    def n_bins(self) -> int:
+        """Number of bins shared by P and Q."""
+        return int(self._x.size)
+
+    @property
+    def preset(self) -> str | None:
+        """Name of the preset the data came from, until the grid is replaced otherwise."""
+        return self._preset
+
+    @property
+    def units(self) -> str:
+        """``"bits"`` or ``"nats"``."""
+        return self._units
+
+    @property
+    def base(self) -> float:
+        """Logarithm base of the current unit."""
+        return UNITS[self._units]
+
+    def bin_name(self, index: int) -> str:
+        """How a bin is named to the user: its label, or its x value."""
+        if self._labels is not None:
+            return self._labels[index]
+        return f"x = {self._x[index]:.4g}"
+
+    def stats(self) -> dict[str, Any]:
+        """Every readout in the current unit, keyed as ``klviz stats --json`` (cached)."""
+        if self._stats is None:
+            self._stats = divergence.summary(self._p, self._q, self.base)
+            self._stats["normalized"] = False
+            self._stats["preset"] = self._preset
+        return dict(self._stats)
+
+    def snapshot(self) -> Snapshot:
+        """An immutable copy of the current data (arrays are shared: they are read-only)."""
+        return Snapshot(self._x, self._p, self._q, self._labels, self._preset)
+
+    # ------------------------------------------------------------------ editing
+    def set_bar(self, which: Which, index: int, value: float) -> None:
+        """Set one bar of P or Q to ``value`` (clamped to [0, 1]); the others rescale.
+
+        The remaining bars are scaled proportionally so the distribution still sums to 1;
+        if they are all zero the remainder is spread uniformly over them.
+        """
+        which = _check_which(which)
+        old = self.values(which)
+        n = old.size
+        if not 0 <= index < n:
+            raise IndexError(f"bin {index} is out of range (0..{n - 1})")
+        value = 1.0 if n == 1 else float(np.clip(value, 0.0, 1.0))
+        new = old.copy()
+        new[index] = 0.0
+        rest = float(new.sum())
+        if rest > 0.0:
+            new *= (1.0 - value) / rest
+        else:
+            new[:] = (1.0 - value) / (n - 1)
+        new[index] = value
+        self._store(which, new)
+
+    def set_values(self, which: Which, weights: ArrayLike) -> None:
+        """Replace P or Q by ``weights`` (same bin count), normalising visibly if needed."""
+        which = _check_which(which)
+        name = which.upper()
+        dist = self._normalized(weights, name)
+        if dist.size != self.n_bins:
+            raise ValueError(f"{name} needs {self.n_bins} values, got {dist.size}")
+        self._store(which, dist)
+
+    def set_data(
+        self,
+        x: ArrayLike | None,
+        p: ArrayLike,
+        q: ArrayLike,
+        labels: Sequence[str] | None = None,
+        preset: str | None = None,
+    ) -> None:
+        """Replace the whole grid and both distributions; validates before touching anything."""
+        pa = self._normalized(p, "P")
+        qa = self._normalized(q, "Q")
+        if pa.size != qa.size:
+            raise ValueError(f"P has {pa.size} bins but Q has {qa.size}; they must match")
+        xa = np.arange(pa.size, dtype=np.float64) if x is None else validate_x(x, pa.size)
+        lab = None if labels is None else validate_labels(labels, pa.size)
+        self._x, self._p, self._q = _frozen(xa), _frozen(pa), _frozen(qa)
+        self._labels, self._preset = lab, preset
+        self._stats = None
+        self.gridChanged.emit()
+        self.dataChanged.emit("pq")
+
+    def restore(self, snap: Snapshot) -> None:
+        """Return to a :meth:`snapshot` exactly (used by undo)."""
+        same_grid = snap.labels == self._labels and np.array_equal(snap.x, self._x)
+        self._x, self._p, self._q = snap.x, snap.p, snap.q
+        self._labels, self._preset = snap.labels, snap.preset
+        self._stats = None
+        if not same_grid:
+            self.gridChanged.emit()
+        self.dataChanged.emit("pq")
+
+    def load_preset(self, name: str) -> None:
+        """Replace everything by the named preset."""
+        pr = get_preset(name)
+        self.set_data(pr.x, pr.p, pr.q, pr.labels, preset=pr.name)
+
+    def set_units(self, units: str) -> None:
+        """Switch the display unit to ``"bits"`` or ``"nats"``."""
+        if units not in UNITS:
+            raise ValueError(f"units must be 'bits' or 'nats', got {units!r}")
+        if units != self._units:
+            self._units = units
+            self._stats = None
+            self.unitsChanged.emit(units)
+
+    def swap(self) -> None:
+        """Exchange P and Q."""
+        self._p, self._q = self._q, self._p
+        self._stats = None
+        self.dataChanged.emit("pq")
+
+    def copy_p_to_q(self) -> None:
+        """Make Q identical to P (every divergence becomes 0)."""
+        self._store("q", self._p.copy())
+
+    def make_uniform(self, which: Which) -> None:
+        """Set P or Q to the uniform distribution."""
+        self._store(_check_which(which), np.full(self.n_bins, 1.0 / self.n_bins))
+
+    def resample(self, n: int) -> None:
+        """Re-grid P and Q to ``n`` bins over the same span, keeping their shapes.
+
+        Only for numeric grids: labelled (categorical) bins cannot be resampled.
+        """
+        if self._labels is not None:
+            raise ValueError("labelled bins (categories) cannot be resampled")
+        if not 2 <= n <= MAX_BINS:
+            raise ValueError(f"number of bins must be between 2 and {MAX_BINS}, got {n}")
+        if n == self.n_bins:
+            return
+        x, p = resample(self._x, self._p, n)
+        _, q = resample(self._x, self._q, n)
+        self.set_data(x, p, q, None, preset=self._preset)
+
+    # ------------------------------------------------------------------ internals
+    def _normalized(self, weights: ArrayLike, name: str) -> NDArray[np.float64]:
+        dist, changed = to_distribution(weights, name)
+        if changed:
+            total = float(validate_weights(weights, name).sum())
+            self.notice.emit(f"{name} was normalised (its weights summed to {total:.6g})")
+        return dist
+
+    def _store(self, which: Which, values: NDArray[np.float64]) -> None:
+        if which == "p":
+            self._p = _frozen(values)
+        else:
+            self._q = _frozen(values)
+        self._stats = None
+        self.dataChanged.emit(which)
+
+
+def _check_which(which: str) -> Which:
+    if which not in ("p", "q"):
+        raise ValueError(f"which must be 'p' or 'q', got {which!r}")
+    return which  # type: ignore[return-value]
