@@ -6,7 +6,9 @@ A reader (or a crash) sees either the old file or the complete new one, never a 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,10 +30,14 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise IsADirectoryError(21, "is a directory", str(target))
     if not folder.is_dir():
         raise FileNotFoundError(2, "folder does not exist", str(folder))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except PermissionError:
+        raise PermissionError(errno.EACCES, "folder is not writable", str(folder)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        tmp.chmod(_mode_for(target))
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -40,6 +46,16 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """Permission bits for the new file: the old file's, else what ``open()`` would give."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str, encoding: str = "utf-8") -> None:
