@@ -69,6 +69,13 @@ def _rel_entr(p: NDArray[np.float64], q: NDArray[np.float64]) -> NDArray[np.floa
     return out
 
 
+def _kl_nats(p: NDArray[np.float64], q: NDArray[np.float64]) -> float:
+    """KL(P‖Q) in nats, clipped at 0: it is never negative (Gibbs), but rounding in nearly
+    equal P and Q can push the sum a few ulps below zero. (``max(0.0, x)`` also turns −0.0
+    into 0.0, so readouts never show "-0.000"; the same idiom is used below.)"""
+    return max(0.0, float(np.sum(_rel_entr(p, q))))
+
+
 def _neg_log(q: NDArray[np.float64]) -> NDArray[np.float64]:
     """−ln q per bin in nats; ``inf`` where q = 0."""
     out = np.full_like(q, np.inf)
@@ -113,7 +120,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float = BITS) -> float:
 def kl_divergence(p: ArrayLike, q: ArrayLike, base: float = BITS) -> float:
     """KL(P‖Q) = H(P, Q) − H(P) = Σ p log(p/q): the extra cost of coding P with Q's code."""
     pa, qa = _pair(p, q)
-    return float(np.sum(_rel_entr(pa, qa)) / _log_base(base))
+    return _kl_nats(pa, qa) / _log_base(base)
 
 
 def js_divergence(p: ArrayLike, q: ArrayLike, base: float = BITS) -> float:
@@ -124,7 +131,7 @@ def js_divergence(p: ArrayLike, q: ArrayLike, base: float = BITS) -> float:
     pa, qa = _pair(p, q)
     m = 0.5 * (pa + qa)
     nats = 0.5 * np.sum(_rel_entr(pa, m)) + 0.5 * np.sum(_rel_entr(qa, m))
-    return float(max(nats, 0.0) / _log_base(base))
+    return max(0.0, float(nats)) / _log_base(base)
 
 
 def total_variation(p: ArrayLike, q: ArrayLike) -> float:
@@ -133,12 +140,34 @@ def total_variation(p: ArrayLike, q: ArrayLike) -> float:
     return float(0.5 * np.sum(np.abs(pa - qa)))
 
 
-def _sum_p_alpha_q(
-    pa: NDArray[np.float64], qa: NDArray[np.float64], alpha: float
-) -> float:
-    """Σ p^α q^(1−α) over the bins where both are positive (the finite-α Rényi kernel)."""
+def _log_ratio(
+    pa: NDArray[np.float64], qa: NDArray[np.float64], both: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """ln(p/q) on the bins where both are positive, without forming p/q (no overflow)."""
+    return np.log(pa[both]) - np.log(qa[both])
+
+
+def _renyi_nats(pa: NDArray[np.float64], qa: NDArray[np.float64], alpha: float) -> float:
+    """Rényi divergence in nats for finite α ∉ {0, 1}, P and Q sharing at least one bin.
+
+    When the kernel s is near 1 (α near 1, or P near Q) it is summed as
+    ``s − 1 = Σ p·expm1((α−1) ln(p/q)) − P(q = 0)`` so dividing by α − 1 does not amplify
+    rounding; otherwise it is summed in log space so that large α neither overflows nor
+    underflows.
+    """
     both = (pa > 0) & (qa > 0)
-    return float(np.sum(pa[both] ** alpha * qa[both] ** (1.0 - alpha)))
+    lr = _log_ratio(pa, qa, both)
+    beta = alpha - 1.0
+    mass = float(np.sum(pa))
+    if abs(beta) <= 0.5:
+        missed = float(np.sum(pa[qa == 0]))
+        s_minus_1 = (float(np.sum(pa[both] * np.expm1(beta * lr))) - missed) / mass
+        if s_minus_1 > -0.5:
+            return max(0.0, math.log1p(s_minus_1) / beta)
+    terms = np.log(pa[both]) + beta * lr
+    top = float(np.max(terms))
+    log_s = top + math.log(float(np.sum(np.exp(terms - top)))) - math.log(mass)
+    return max(0.0, log_s / beta)
 
 
 def renyi_divergence(p: ArrayLike, q: ArrayLike, alpha: float, base: float = BITS) -> float:
@@ -146,7 +175,8 @@ def renyi_divergence(p: ArrayLike, q: ArrayLike, alpha: float, base: float = BIT
 
     Limits: α → 1 is KL(P‖Q) (returned exactly at α = 1); α = 0 is ``−log Q(supp P)``;
     α = ``inf`` is ``log max p/q``. For α ≥ 1 a bin with p > 0, q = 0 gives ``inf``;
-    for α < 1 the divergence is infinite only if P and Q share no support.
+    for α < 1 the divergence is infinite only if P and Q share no support. The value is
+    non-decreasing in α and stays accurate for α close to 1 and for large α.
     """
     pa, qa = _pair(p, q)
     alpha = float(alpha)
@@ -154,30 +184,31 @@ def renyi_divergence(p: ArrayLike, q: ArrayLike, alpha: float, base: float = BIT
         raise ValueError(f"Rényi order alpha must be >= 0, got {alpha!r}")
     lb = _log_base(base)
     if alpha == 1.0:
-        return float(np.sum(_rel_entr(pa, qa)) / lb)
-    if alpha >= 1.0 and np.any((pa > 0) & (qa == 0)):
+        return _kl_nats(pa, qa) / lb
+    both = (pa > 0) & (qa > 0)
+    if not both.any() or (alpha > 1.0 and np.any((pa > 0) & (qa == 0))):
         return math.inf
     if math.isinf(alpha):
-        nz = pa > 0
-        return float(np.log(np.max(pa[nz] / qa[nz])) / lb)
+        return max(0.0, float(np.max(_log_ratio(pa, qa, both)))) / lb
     if alpha == 0.0:
-        mass = float(np.sum(qa[pa > 0]))
-        return math.inf if mass == 0.0 else float(-math.log(mass) / lb) + 0.0
-    s = _sum_p_alpha_q(pa, qa, alpha)
-    if s == 0.0:
-        return math.inf
-    return float(math.log(s) / (alpha - 1.0) / lb) + 0.0
+        return max(0.0, -math.log(float(np.sum(qa[pa > 0])))) / lb
+    return _renyi_nats(pa, qa, alpha) / lb
 
 
 def alpha_divergence(p: ArrayLike, q: ArrayLike, alpha: float, base: float = BITS) -> float:
     """Amari α-divergence, parameterised so that it morphs from reverse to forward KL.
 
-    Convention: ``D_α(P‖Q) = (1 − Σ p^α q^(1−α)) / (α (1 − α))`` for α in (0, 1), divided by
+    Convention: ``D_α(P‖Q) = Σ (α p + (1 − α) q − p^α q^(1−α)) / (α (1 − α))`` for α in
+    (0, 1), which for distributions is ``(1 − Σ p^α q^(1−α)) / (α (1 − α))``; divided by
     ``ln(base)`` so its limits are in the same unit as KL:
 
     - α → 1 gives KL(P‖Q) (forward, mass-covering), returned exactly at α = 1;
     - α → 0 gives KL(Q‖P) (reverse, mode-seeking), returned exactly at α = 0;
-    - α = ½ gives 4 · (1 − Bhattacharyya coefficient), i.e. 8 × squared Hellinger distance.
+    - α = ½ gives 4 · (1 − Bhattacharyya coefficient) = 2 Σ (√p − √q)², i.e. 4 × the
+      squared Hellinger distance ``H² = 1 − BC``.
+
+    Each bin's term is summed with ``expm1`` so the value stays continuous however close
+    α gets to 0 or 1.
     """
     pa, qa = _pair(p, q)
     alpha = float(alpha)
@@ -185,11 +216,20 @@ def alpha_divergence(p: ArrayLike, q: ArrayLike, alpha: float, base: float = BIT
         raise ValueError(f"alpha must be in [0, 1] (0 = reverse KL, 1 = forward KL), got {alpha!r}")
     lb = _log_base(base)
     if alpha == 1.0:
-        return float(np.sum(_rel_entr(pa, qa)) / lb)
+        return _kl_nats(pa, qa) / lb
     if alpha == 0.0:
-        return float(np.sum(_rel_entr(qa, pa)) / lb)
-    s = _sum_p_alpha_q(pa, qa, alpha)
-    return float(max(1.0 - s, 0.0) / (alpha * (1.0 - alpha)) / lb)
+        return _kl_nats(qa, pa) / lb
+    both = (pa > 0) & (qa > 0)
+    lr = _log_ratio(pa, qa, both)
+    pb, qb = pa[both], qa[both]
+    if alpha <= 0.5:  # p^α q^(1−α) = q·(1 + expm1(α ln(p/q)))
+        shared = alpha * (pb - qb) - qb * np.expm1(alpha * lr)
+    else:  # p^α q^(1−α) = p·(1 + expm1(−(1−α) ln(p/q)))
+        shared = (1.0 - alpha) * (qb - pb) - pb * np.expm1((alpha - 1.0) * lr)
+    only_p = float(np.sum(pa[qa == 0]))
+    only_q = float(np.sum(qa[pa == 0]))
+    total = float(np.sum(shared)) + alpha * only_p + (1.0 - alpha) * only_q
+    return max(0.0, total) / (alpha * (1.0 - alpha)) / lb
 
 
 def summary(p: ArrayLike, q: ArrayLike, base: float = BITS) -> dict[str, Any]:
@@ -215,9 +255,9 @@ def summary(p: ArrayLike, q: ArrayLike, base: float = BITS) -> dict[str, Any]:
         "entropy_q": h_q,
         "cross_entropy_pq": ce_pq,
         "cross_entropy_qp": ce_qp,
-        "kl_pq": float(np.sum(_rel_entr(pa, qa)) / lb),
-        "kl_qp": float(np.sum(_rel_entr(qa, pa)) / lb),
-        "js": max(js, 0.0) / lb,
+        "kl_pq": _kl_nats(pa, qa) / lb,
+        "kl_qp": _kl_nats(qa, pa) / lb,
+        "js": max(0.0, js) / lb,
         "tv": float(0.5 * np.sum(np.abs(pa - qa))),
         "infinite_bins_pq": np.flatnonzero(pp & ~qq).tolist(),
         "infinite_bins_qp": np.flatnonzero(qq & ~pp).tolist(),
