@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klviz.core.distributions import gaussian_on_grid, get_preset, grid, normalize
 from klviz.core.divergence import NATS, alpha_divergence, js_divergence, kl_divergence
@@ -20,7 +22,8 @@ SKEW_P = normalize(SKEW_X**2 * np.exp(-SKEW_X))
 
 OBJECTIVE_CASES = [
     ("forward", None), ("reverse", None), ("js", None),
-    ("alpha", 0.0), ("alpha", 0.2), ("alpha", 0.5), ("alpha", 0.9), ("alpha", 1.0),
+    ("alpha", 0.0), ("alpha", 1e-3), ("alpha", 0.2), ("alpha", 0.5), ("alpha", 0.9),
+    ("alpha", 0.999), ("alpha", 1.0),
 ]
 FAMILY_CASES = [
     ("gaussian", {}), ("gaussian", {"fixed_sigma": 1.0}), ("student-t", {}),
@@ -68,6 +71,35 @@ def test_alpha_endpoints_are_forward_and_reverse_kl() -> None:
         b = make_fit(P61, X61, objective=direction, init=init).run(300)
         np.testing.assert_array_equal(a.history, b.history)
         assert a.epsilon_applied == b.epsilon_applied
+
+
+@pytest.mark.parametrize("direction", ["forward", "reverse"])
+def test_alpha_objective_is_continuous_at_its_ends(direction) -> None:
+    """α → 1 tends to KL(P‖Q) and α → 0 to KL(Q‖P), values and gradients (P61 has no zeros)."""
+    fam = make_family("mixture", X61, k=2)
+    theta = fam.random_init(np.random.default_rng(2))
+    exact = Fit(fam, make_objective(direction), P61, theta, epsilon=1e-300)
+    assert not exact.target.epsilon_applied
+    value, grad = exact.value_and_grad(theta)
+    for gap in (1e-5, 1e-9, 1e-13):
+        alpha = 1.0 - gap if direction == "forward" else gap
+        near = Fit(fam, make_objective("alpha", alpha), P61, theta).value_and_grad(theta)
+        assert near[0] == pytest.approx(value, rel=1e-3)
+        np.testing.assert_allclose(near[1], grad, rtol=1e-3, atol=1e-6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    case=st.sampled_from(FAMILY_CASES),
+    objective=st.sampled_from(OBJECTIVE_CASES),
+    raw=st.lists(st.floats(-1e4, 1e4), min_size=41, max_size=41),
+)
+def test_any_theta_gives_finite_value_and_gradient(case, objective, raw) -> None:
+    gap = get_preset("gap")
+    fam = make_family(case[0], gap.x, **case[1])
+    f = Fit(fam, make_objective(*objective), gap.p, np.array(raw[: fam.size]))
+    value, grad = f.value_and_grad(f.state.theta)
+    assert math.isfinite(value) and np.all(np.isfinite(grad))
 
 
 def test_forward_kl_on_bimodal_matches_moments_and_stretches_sigma() -> None:

@@ -136,10 +136,7 @@ class Objective:
             value = float(np.dot(q, diff))
             return value, q * (diff - value)
         if kind == "alpha":
-            a = float(self.alpha)  # type: ignore[arg-type]
-            t = np.exp(a * target.log_p + (1.0 - a) * log_q)
-            s = float(np.sum(t))
-            return (1.0 - s) / (a * (1.0 - a)), (q * s - t) / a
+            return _alpha_value_and_grad(float(self.alpha or 0.0), q, log_q, target)
         log_m = np.logaddexp(target.log_p, log_q) - _LN2
         g = 0.5 * (log_q - log_m)
         value = 0.5 * float(np.dot(p, target.log_p0 - log_m)) + float(np.dot(q, g))
@@ -150,6 +147,36 @@ class Objective:
         return {
             "forward": "KL(P‖Q)", "reverse": "KL(Q‖P)", "js": "JS(P, Q)",
         }.get(self.name, f"α-divergence (α={self.alpha:g})")
+
+
+def _expm1_times(
+    w: NDArray[np.float64], z: NDArray[np.float64], t: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``w · expm1(z)``, which equals ``t − w``: via expm1 where z < 1 (exact when z is tiny),
+    via the difference elsewhere (where expm1 could overflow)."""
+    small = z < 1.0
+    return np.where(small, w * np.expm1(np.minimum(z, 1.0)), t - w)
+
+
+def _alpha_value_and_grad(
+    a: float, q: NDArray[np.float64], log_q: NDArray[np.float64], target: Target
+) -> tuple[float, NDArray[np.float64]]:
+    """α-divergence for 0 < α < 1 and its logit gradient ``(q S − t) / α``.
+
+    Summed per bin as ``α p + (1 − α) q − t`` with ``t = p^α q^(1−α)`` and ``t − q`` (α ≤ ½) or
+    ``t − p`` (α > ½) taken through expm1, like :func:`klviz.core.divergence.alpha_divergence`,
+    so that value and gradient stay accurate (and tend to reverse / forward KL's) as α → 0 / 1.
+    """
+    p, log_p = target.p_fit, target.log_p
+    t = np.exp(a * log_p + (1.0 - a) * log_q)
+    scale = a * (1.0 - a)
+    if a <= 0.5:
+        d_q = _expm1_times(q, a * (log_p - log_q), t)  # t − q; −q where p = 0
+        value = float(np.sum(a * (p - q) - d_q)) / scale
+        return value, -(1.0 - a) * value * q - d_q / a
+    d_p = _expm1_times(p, (a - 1.0) * (target.log_p0 - log_q), t)  # t − p; 0 where p = 0
+    value = float(np.sum((1.0 - a) * (q - p) - d_p)) / scale
+    return value, (q - p - d_p) / a - (1.0 - a) * value * q
 
 
 def make_objective(name: str, alpha: float | None = None) -> Objective:
@@ -197,7 +224,8 @@ class FitResult:
     grid_mean: float
     grid_std: float
     value: float
-    """The optimised objective at the final θ (against ``p_fit``)."""
+    """The optimised objective at the final θ (against ``p_fit``), clipped at 0 against
+    rounding."""
     kl_pq: float
     kl_qp: float
     steps: int
@@ -300,7 +328,7 @@ class Fit:
         return FitResult(
             family=self.family.name, objective=self.objective, theta=theta,
             params=self.family.params(theta), x=self.family.x.copy(), q=q,
-            grid_mean=mean, grid_std=std, value=self.value_and_grad(theta)[0],
+            grid_mean=mean, grid_std=std, value=max(0.0, self.value_and_grad(theta)[0]),
             kl_pq=kl_divergence(p, q, base=NATS), kl_qp=kl_divergence(q, p, base=NATS),
             steps=self.state.steps, converged=self.state.converged,
             epsilon=self.target.epsilon, epsilon_applied=self.target.epsilon_applied,
