@@ -248,7 +248,7 @@ def test_floor_only_when_needed() -> None:
     [
         ({"objective": "alpha", "alpha": 1.5}, "alpha must be in"),
         ({"objective": "alpha", "alpha": -0.1}, "alpha must be in"),
-        ({"objective": "alpha"}, "alpha must be in"),
+        ({"objective": "alpha"}, "needs alpha in"),
         ({"objective": "forward", "alpha": 0.5}, "only applies"),
         ({"objective": "hellinger"}, "unknown objective"),
         ({"epsilon": 0.0}, "epsilon"),

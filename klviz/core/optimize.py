@@ -101,7 +101,10 @@ class Objective:
                 f"unknown objective {self.name!r}; choose one of: {', '.join(OBJECTIVES)}"
             )
         if self.name == "alpha":
-            if self.alpha is None or not 0.0 <= self.alpha <= 1.0:
+            if self.alpha is None:
+                raise ValueError("the alpha objective needs alpha in [0, 1] "
+                                 "(0 = reverse KL, 1 = forward KL)")
+            if not 0.0 <= self.alpha <= 1.0:
                 raise ValueError(
                     f"alpha must be in [0, 1] (0 = reverse KL, 1 = forward KL), got {self.alpha!r}"
                 )
@@ -144,9 +147,9 @@ class Objective:
 
     def label(self) -> str:
         """Short human name, e.g. ``KL(P‖Q)`` or ``α-divergence (α=0.5)``."""
-        return {
-            "forward": "KL(P‖Q)", "reverse": "KL(Q‖P)", "js": "JS(P, Q)",
-        }.get(self.name, f"α-divergence (α={self.alpha:g})")
+        if self.name == "alpha":
+            return f"α-divergence (α={self.alpha:g})"
+        return {"forward": "KL(P‖Q)", "reverse": "KL(Q‖P)", "js": "JS(P, Q)"}[self.name]
 
 
 def _expm1_times(
