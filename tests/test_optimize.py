@@ -227,6 +227,19 @@ def test_set_target_mid_run_follows_the_new_p() -> None:
     assert res.params == pytest.approx({"mu": 1.5, "sigma": 0.8}, abs=1e-3)
 
 
+def test_reset_starts_over_and_replays_the_same_trajectory() -> None:
+    f = make_fit(BIMODAL.p, BIMODAL.x, objective="reverse", seed=4)
+    start = f.state.theta.copy()
+    first = list(f.step(40).history)
+    f.reset(start)
+    assert f.state.steps == 0 and f.state.history == []
+    assert f.step(40).history == first
+    with pytest.raises(ValueError, match="finite numbers"):
+        f.reset([0.0, float("nan")])
+    with pytest.raises(ValueError, match="bins but the grid"):
+        f.set_target([0.5, 0.5])
+
+
 def test_reported_kls_use_the_honest_p() -> None:
     gap = get_preset("gap")
     res = fit(gap.p, gap.x, objective="reverse", init={"mu": 2.0, "sigma": 0.5})

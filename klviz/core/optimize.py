@@ -257,27 +257,30 @@ class Fit:
         if window < 1:
             raise ValueError(f"convergence window must be at least 1 step, got {window}")
         self.window, self.rtol, self.atol = window, rtol, atol
-        self.target = Target.of(p, objective.floors_target, epsilon)
-        if self.target.p.size != family.x.size:
-            raise ValueError(f"P has {self.target.p.size} bins but the grid has {family.x.size}")
-        self.state = FitState(theta=np.zeros(family.size), m=np.zeros(family.size),
-                              v=np.zeros(family.size))
-        self.reset(theta)
+        self.target = self._target(p, epsilon)
+        self.state = self._fresh_state(theta)
+
+    def _target(self, p: ArrayLike, epsilon: float) -> Target:
+        target = Target.of(p, self.objective.floors_target, epsilon)
+        if target.p.size != self.family.x.size:
+            raise ValueError(f"P has {target.p.size} bins but the grid has {self.family.x.size}")
+        return target
+
+    def _fresh_state(self, theta: ArrayLike) -> FitState:
+        th = np.asarray(theta, dtype=np.float64)
+        n = self.family.size
+        if th.shape != (n,) or not np.all(np.isfinite(th)):
+            raise ValueError(f"theta must be {n} finite numbers")
+        return FitState(theta=self.family.project(th), m=np.zeros(n), v=np.zeros(n))
 
     def reset(self, theta: ArrayLike) -> None:
-        """Restart from ``theta`` (projected into the family's box) with fresh Adam moments."""
-        th = np.asarray(theta, dtype=np.float64)
-        if th.shape != (self.family.size,) or not np.all(np.isfinite(th)):
-            raise ValueError(f"theta must be {self.family.size} finite numbers")
-        n = self.family.size
-        self.state = FitState(theta=self.family.project(th), m=np.zeros(n), v=np.zeros(n))
+        """Restart from ``theta`` (projected into the family's box): fresh Adam moments,
+        step count and history."""
+        self.state = self._fresh_state(theta)
 
     def set_target(self, p: ArrayLike) -> None:
         """Aim at a new P (e.g. the user edited a bar); θ, moments and history carry on."""
-        target = Target.of(p, self.objective.floors_target, self.target.epsilon)
-        if target.p.size != self.family.x.size:
-            raise ValueError(f"P has {target.p.size} bins but the grid has {self.family.x.size}")
-        self.target = target
+        self.target = self._target(p, self.target.epsilon)
         self.state.converged = False
 
     def value_and_grad(self, theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
