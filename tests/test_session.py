@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import klviz.atomic
+from klviz.cli import main
 from klviz.core.distributions import get_preset
 from klviz.session import (
     FORMAT,
@@ -23,7 +24,7 @@ from klviz.session import (
     save_session,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "sessions"
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "resources" / "sessions").glob("*"))
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -179,12 +180,35 @@ def test_unknown_preset_is_a_value_error() -> None:
         Session.from_preset("no-such-preset")
 
 
-def test_example_sessions_load_and_hold_their_presets() -> None:
-    files = sorted(EXAMPLES.glob("*.klviz.json"))
-    assert len(files) >= 3
-    for path in files:
-        s = load_session(path)
-        assert s.notes == [], path.name
-        pr = get_preset(s.preset)
-        assert np.array_equal(s.p, pr.p) and np.array_equal(s.q, pr.q), path.name
-        assert np.array_equal(s.x, pr.x) and s.labels == pr.labels, path.name
+def test_there_are_example_sessions() -> None:
+    assert len(EXAMPLES) >= 3
+    assert all(path.name.endswith(".klviz.json") for path in EXAMPLES)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_session_loads_and_holds_its_preset(path: Path) -> None:
+    s = load_session(path)
+    assert s.notes == []
+    pr = get_preset(s.preset)
+    assert np.array_equal(s.p, pr.p) and np.array_equal(s.q, pr.q)
+    assert np.array_equal(s.x, pr.x) and s.labels == pr.labels
+
+
+def _stats_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
+    assert main(["stats", "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_cli_stats_of_example_session_equals_its_preset(path: Path, capsys) -> None:
+    from_session = _stats_json(["--session", str(path)], capsys)
+    assert from_session == _stats_json(["--preset", from_session["preset"]], capsys)
+
+
+def test_cli_stats_of_saved_session_reports_normalisation(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "weights.klviz.json"
+    save_session(Session(x=np.array([-1.0, 1.0]), p=np.array([1.0, 3.0]),
+                         q=np.array([0.5, 0.5])), path)
+    stats = _stats_json(["--session", str(path)], capsys)
+    assert stats["notes"] == ["P was normalised (its weights summed to 4)"]
+    assert stats["kl_pq"] == pytest.approx(1 - (-(0.25 * np.log2(0.25) + 0.75 * np.log2(0.75))))
