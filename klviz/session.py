@@ -394,5 +394,5 @@ def _show(v: Any, limit: int = 40) -> str:
     try:
         text = json.dumps(v, ensure_ascii=True)
     except (TypeError, ValueError):
-        text = repr(v)
+        text = f"<{type(v).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
