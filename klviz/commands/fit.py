@@ -156,10 +156,11 @@ def format_fit(res: FitResult, inputs: Inputs) -> str:
     """The human-readable summary: notes, parameters, grid moments, KL both ways in bits."""
     status = "converged" if res.converged else "not converged (try more --steps)"
     source = f" (preset {inputs.preset})" if inputs.preset else ""
+    bins = f"{res.x.size} bin{'s' * (res.x.size != 1)}"
     goal = res.objective.label()
     lines = [
         *(f"note: {note}" for note in inputs.notes),
-        f"{res.family} Q fitted to P{source}, {res.x.size} bins, by minimising {goal}",
+        f"{res.family} Q fitted to P{source}, {bins}, by minimising {goal}",
         *_params_lines(res),
         f"  grid mean {res.grid_mean:.4f}  grid std {res.grid_std:.4f}",
         f"  KL(P‖Q) = {_show(res.kl_pq)} bits   KL(Q‖P) = {_show(res.kl_qp)} bits",
