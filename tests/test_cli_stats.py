@@ -224,7 +224,16 @@ def test_session_supplies_p_and_q(capsys, tmp_path: Path) -> None:
     assert round(s["kl_pq"], 3) == 0.919 and s["preset"] == "coin-fair-vs-rigged"
     assert stats_json(capsys, "--session", str(path), "--q", "0.99,0.01")["kl_pq"] == 0.0
     inputs = resolve_inputs(_args("--session", str(path)))
-    assert inputs.labels == ("H", "T")
+    assert inputs.labels == ("H", "T") and not inputs.normalized
+
+
+def test_session_normalisation_is_reported(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "s.klviz.json"
+    save_session(Session(x=np.arange(2.0), p=np.array([1.0, 1.0]), q=np.array([0.5, 0.5])), path)
+    s = stats_json(capsys, "--session", str(path))
+    assert s["normalized"] is True
+    assert s["notes"] == ["P was normalised (its weights summed to 2)"]
+    assert s["kl_pq"] == 0.0
 
 
 # --- bad input: exit 2 and one line on stderr ----------------------------------------------

@@ -50,7 +50,11 @@ class _Source:
 
 @dataclass
 class _PSource(_Source):
-    """The place P comes from, which may bring Q, a preset name and loading notes along."""
+    """The place P comes from, which may bring Q, a preset name and loading notes along.
+
+    ``notes`` come from :func:`klviz.session.load_session`, whose remarks are all about
+    weights it had to normalise.
+    """
 
     p: NDArray[np.float64] = field(kw_only=True)
     preset: str | None = field(default=None, kw_only=True)
@@ -200,5 +204,5 @@ def resolve_inputs(
     q, q_changed = (None, False) if q_from.q is None else _distribution(q_from.q, "Q", notes)
     return Inputs(
         x=x, p=p, q=q, labels=labels, preset=p_src.preset, notes=notes,
-        normalized=p_changed or q_changed,
+        normalized=p_changed or q_changed or bool(p_src.notes),
     )
