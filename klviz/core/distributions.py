@@ -7,6 +7,7 @@ distribution explicitly, and :func:`to_distribution` also says whether it had to
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -89,7 +90,8 @@ def validate_labels(labels: Sequence[str], n: int) -> tuple[str, ...]:
     if not all(isinstance(s, str) and s for s in lab):
         raise ValueError("labels must be non-empty strings")
     if len(set(lab)) != n:
-        raise ValueError("labels must be distinct")
+        repeated = next(s for s, count in Counter(lab).items() if count > 1)
+        raise ValueError(f"labels must be distinct; {repeated!r} appears more than once")
     return lab
 
 
