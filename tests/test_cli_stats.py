@@ -254,6 +254,7 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
         ["--preset", "tokens", "--q", "1,1"], r"P has 8 bins \(preset tokens\) but Q has 2"
     ),
     "unknown preset": (["--preset", "nope"], "unknown preset 'nope'; choose one of: coin"),
+    "empty preset": (["--preset", ""], "unknown preset ''; choose one of: coin"),
     "missing file": (["--p-file", "{tmp}/missing.csv"], "no such file or directory: .*missing"),
     "directory": (["--p-file", "{tmp}"], "is a directory, not a file"),
     "bad csv": (["--p-file", "{tmp}/ragged.csv"], "ragged.csv line 3: expected 2 values"),

@@ -127,7 +127,7 @@ def _p_source(args: argparse.Namespace, default_preset: str | None) -> _PSource:
     if option is None and default_preset is None:
         raise ValueError("give --preset, --p or --p-file")
     if option in (None, "--preset"):
-        pr = get_preset(args.preset or default_preset)
+        pr = get_preset(default_preset if option is None else args.preset)
         return _PSource(f"preset {pr.name}", pr.q, pr.x, pr.labels, p=pr.p, preset=pr.name)
     if option == "--session":
         from klviz.session import load_session
