@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -63,9 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog=_command_epilog() if name == "gui" else None,
     )
     module.add_arguments(parser)
-    args = parser.parse_args(args_in)
+    try:
+        args = parser.parse_args(args_in)
+    except SystemExit as exc:  # --help, or a usage error already printed as one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return int(module.run(args))
+    except BrokenPipeError:  # e.g. `klviz fit --json | head`: the reader left, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ValueError, OSError) as exc:
         print(f"klviz: error: {error_message(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import sys
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from klviz.commands.inputs import Inputs, add_input_arguments, resolve_inputs
-from klviz.commands.stats import _ASCII, _print, _shows_symbols
+from klviz.commands.output import json_number, print_json, print_text
 from klviz.core.families import FAMILIES, GridScale
 from klviz.core.optimize import (
     DEFAULT_EPSILON,
@@ -105,7 +103,7 @@ def _settings(args: argparse.Namespace, x: NDArray[np.float64]) -> dict[str, Any
 
 def _bits(nats: float) -> float | str:
     """A divergence in bits for JSON: ``"inf"`` when infinite."""
-    return "inf" if math.isinf(nats) else nats / _LN2
+    return json_number(nats / _LN2)
 
 
 def result_json(res: FitResult, inputs: Inputs, seed: int, restarts: int) -> dict[str, Any]:
@@ -180,8 +178,7 @@ def run(args: argparse.Namespace) -> int:
     res = fit(inputs.p, inputs.x, **_settings(args, inputs.x))
     if args.json:
         doc = result_json(res, inputs, args.seed, args.restarts)
-        print(json.dumps(doc, indent=2, allow_nan=False))
+        print_json(doc)
     else:
-        text = format_fit(res, inputs)
-        _print(text if _shows_symbols(sys.stdout) else text.translate(_ASCII), sys.stdout)
+        print_text(format_fit(res, inputs))
     return 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 from klviz.commands.inputs import Inputs, add_input_arguments, resolve_inputs
+from klviz.commands.output import json_number, print_json, print_text, shows_symbols, to_ascii
 from klviz.core.distributions import get_preset, preset_names
 from klviz.core.divergence import BITS, NATS, summary
 
@@ -30,8 +30,6 @@ _ROWS = (
     ("TV", "tv"),
 )
 _MAX_LISTED = 10
-_ASCII_SYMBOLS = {"‖": "||", "∞": "inf", "–": "-", "…": "..."}
-_ASCII = str.maketrans(_ASCII_SYMBOLS)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +79,7 @@ def format_stats(stats: dict[str, Any], inputs: Inputs, *, ascii_only: bool = Fa
     """
 
     def sym(text: str) -> str:
-        return text.translate(_ASCII) if ascii_only else text
+        return to_ascii(text) if ascii_only else text
 
     lines = [f"note: {note}" for note in inputs.notes]
     source = f" (preset {inputs.preset})" if inputs.preset else ""
@@ -104,7 +102,7 @@ def format_stats(stats: dict[str, Any], inputs: Inputs, *, ascii_only: bool = Fa
 
 def stats_json(stats: dict[str, Any], inputs: Inputs) -> dict[str, Any]:
     """:func:`klviz.core.divergence.summary` plus where the data came from; inf → "inf"."""
-    out = {k: "inf" if isinstance(v, float) and math.isinf(v) else v for k, v in stats.items()}
+    out = {k: json_number(v) if isinstance(v, float) else v for k, v in stats.items()}
     out.update(
         normalized=inputs.normalized,
         notes=list(inputs.notes),
@@ -120,30 +118,15 @@ def _preset_list() -> str:
     return "\n".join(f"{name:<{width}}  {get_preset(name).title}" for name in names)
 
 
-def _print(text: str, stream: TextIO) -> None:
-    """Print ``text``, replacing what the stream's encoding cannot show instead of failing."""
-    encoding = stream.encoding or "ascii"
-    print(text.encode(encoding, errors="replace").decode(encoding), file=stream)
-
-
-def _shows_symbols(stream: TextIO) -> bool:
-    try:
-        "".join(_ASCII_SYMBOLS).encode(stream.encoding or "ascii")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the readouts (or the preset list); returns 0."""
     if args.list_presets:
-        _print(_preset_list(), sys.stdout)
+        print_text(_preset_list())
         return 0
     inputs = resolve_inputs(args)
     stats = summary(inputs.p, inputs.q, NATS if args.nats else BITS)
     if args.json:
-        print(json.dumps(stats_json(stats, inputs), indent=2, allow_nan=False))
+        print_json(stats_json(stats, inputs))
     else:
-        text = format_stats(stats, inputs, ascii_only=not _shows_symbols(sys.stdout))
-        _print(text, sys.stdout)
+        print_text(format_stats(stats, inputs, ascii_only=not shows_symbols(sys.stdout)))
     return 0
