@@ -20,7 +20,7 @@ def show(
     labels: Any = None,
     preset: str | None = None,
     block: bool = True,
-) -> "MainWindow":
+) -> MainWindow:
     """Open the klviz window from a script or notebook and return it.
 
     ``p`` and ``q`` are non-negative weights (normalised visibly if needed), ``x`` the bin

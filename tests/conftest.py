@@ -6,18 +6,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _pyqtgraph_for_tests():
     """Deliver every mouse move (no rate limit) when a test uses pyqtgraph at all."""
-    try:
-        import PySide6.QtWidgets  # noqa: F401  (PySide6 before pyqtgraph)
-        import pyqtgraph as pg
-    except ImportError:  # pragma: no cover - core-only environments
-        yield
-        return
+    import pyqtgraph as pg  # pytest-qt (qt_api = pyside6) has imported PySide6 first
+
     pg.setConfigOptions(mouseRateLimit=-1, antialias=False)
     yield
 
