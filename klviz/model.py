@@ -27,9 +27,10 @@ from klviz.core.distributions import (
 )
 
 Which = Literal["p", "q"]
+Direction = Literal["pq", "qp"]
 UNITS: dict[str, float] = {"bits": divergence.BITS, "nats": divergence.NATS}
 
-__all__ = ["UNITS", "DistributionModel", "Snapshot", "Which"]
+__all__ = ["UNITS", "Direction", "DistributionModel", "Snapshot", "Which"]
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,12 @@ class DistributionModel(QObject):
     def __init__(self, preset: str = "bimodal", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._units = "bits"
-        self._stats: dict[str, Any] | None = None
-        pr = get_preset(preset)
-        self._x, self._p, self._q = _frozen(pr.x), _frozen(pr.p), _frozen(pr.q)
-        self._labels = pr.labels
-        self._preset: str | None = pr.name
+        self._cache: dict[str, Any] = {}
+        self._x = self._p = self._q = _frozen(np.ones(1))
+        self._labels: tuple[str, ...] | None = None
+        self._preset: str | None = None
+        self._origin = self.snapshot()
+        self.load_preset(preset)  # the same arrays, bit for bit, as a later reset() gives
 
     # ------------------------------------------------------------------ reading
     @property
@@ -134,11 +136,34 @@ class DistributionModel(QObject):
 
     def stats(self) -> dict[str, Any]:
         """Every readout in the current unit, keyed as ``klviz stats --json`` (cached)."""
-        if self._stats is None:
-            self._stats = divergence.summary(self._p, self._q, self.base)
-            self._stats["normalized"] = False
-            self._stats["preset"] = self._preset
-        return dict(self._stats)
+        if "stats" not in self._cache:
+            stats = divergence.summary(self._p, self._q, self.base)
+            stats["normalized"] = False
+            stats["preset"] = self._preset
+            self._cache["stats"] = stats
+        return dict(self._cache["stats"])
+
+    def pointwise(self, direction: Direction) -> NDArray[np.float64]:
+        """Per-bin terms in the current unit (cached, read-only).
+
+        ``"pq"``: p·log(p/q), the terms of KL(P‖Q); ``"qp"``: q·log(q/p), those of KL(Q‖P).
+        Infinite where the first distribution is positive and the second zero; never NaN.
+        """
+        if direction not in ("pq", "qp"):
+            raise ValueError(f"direction must be 'pq' or 'qp', got {direction!r}")
+        key = f"pointwise_{direction}"
+        if key not in self._cache:
+            a, b = (self._p, self._q) if direction == "pq" else (self._q, self._p)
+            self._cache[key] = _frozen(divergence.pointwise_kl(a, b, self.base))
+        return self._cache[key]
+
+    def surprisal(self, which: Which) -> NDArray[np.float64]:
+        """Per-bin −log p or −log q in the current unit: the code length of each outcome
+        under a code built for P or Q (cached, read-only; infinite where the value is 0)."""
+        key = f"surprisal_{_check_which(which)}"
+        if key not in self._cache:
+            self._cache[key] = _frozen(divergence.surprise(self.values(which), self.base))
+        return self._cache[key]
 
     def snapshot(self) -> Snapshot:
         """An immutable copy of the current data (arrays are shared: they are read-only)."""
@@ -191,18 +216,14 @@ class DistributionModel(QObject):
             raise ValueError(f"P has {pa.size} bins but Q has {qa.size}; they must match")
         xa = np.arange(pa.size, dtype=np.float64) if x is None else validate_x(x, pa.size)
         lab = None if labels is None else validate_labels(labels, pa.size)
-        self._x, self._p, self._q = _frozen(xa), _frozen(pa), _frozen(qa)
-        self._labels, self._preset = lab, preset
-        self._stats = None
-        self.gridChanged.emit()
-        self.dataChanged.emit("pq")
+        self._replace(xa, pa, qa, lab, preset, new_origin=True)
 
     def restore(self, snap: Snapshot) -> None:
         """Return to a :meth:`snapshot` exactly (used by undo)."""
         same_grid = snap.labels == self._labels and np.array_equal(snap.x, self._x)
         self._x, self._p, self._q = snap.x, snap.p, snap.q
         self._labels, self._preset = snap.labels, snap.preset
-        self._stats = None
+        self._cache.clear()
         if not same_grid:
             self.gridChanged.emit()
         self.dataChanged.emit("pq")
@@ -218,13 +239,13 @@ class DistributionModel(QObject):
             raise ValueError(f"units must be 'bits' or 'nats', got {units!r}")
         if units != self._units:
             self._units = units
-            self._stats = None
+            self._cache.clear()
             self.unitsChanged.emit(units)
 
     def swap(self) -> None:
         """Exchange P and Q."""
         self._p, self._q = self._q, self._p
-        self._stats = None
+        self._cache.clear()
         self.dataChanged.emit("pq")
 
     def copy_p_to_q(self) -> None:
@@ -248,9 +269,37 @@ class DistributionModel(QObject):
             return
         x, p = resample(self._x, self._p, n)
         _, q = resample(self._x, self._q, n)
-        self.set_data(x, p, q, None, preset=self._preset)
+        self._replace(x, p, q, None, self._preset, new_origin=False)
+
+    def reset(self) -> None:
+        """Start over: reload the current preset, or else return to the data as last loaded
+        with :meth:`set_data` (resampling and edits are undone; the unit stays)."""
+        if self._preset is not None:
+            self.load_preset(self._preset)
+        else:
+            self.restore(self._origin)
 
     # ------------------------------------------------------------------ internals
+    def _replace(
+        self,
+        x: NDArray[np.float64],
+        p: NDArray[np.float64],
+        q: NDArray[np.float64],
+        labels: tuple[str, ...] | None,
+        preset: str | None,
+        *,
+        new_origin: bool,
+    ) -> None:
+        """Install a validated grid and both distributions; ``new_origin`` marks them as
+        what :meth:`reset` returns to."""
+        self._x, self._p, self._q = _frozen(x), _frozen(p), _frozen(q)
+        self._labels, self._preset = labels, preset
+        if new_origin:
+            self._origin = self.snapshot()
+        self._cache.clear()
+        self.gridChanged.emit()
+        self.dataChanged.emit("pq")
+
     def _normalized(self, weights: ArrayLike, name: str) -> NDArray[np.float64]:
         dist, changed = to_distribution(weights, name)
         if changed:
@@ -263,7 +312,7 @@ class DistributionModel(QObject):
             self._p = _frozen(values)
         else:
             self._q = _frozen(values)
-        self._stats = None
+        self._cache.clear()
         self.dataChanged.emit(which)
 
 
