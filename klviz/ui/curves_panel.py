@@ -1,0 +1,227 @@
+"""Where KL comes from, bin by bin: the pointwise terms, or the code lengths behind them.
+
+Default view: the terms p·log(p/q) of KL(P‖Q) and q·log(q/p) of KL(Q‖P) — each sums to its
+divergence. Coding view: the surprisals −log q and −log p, the number of bits (or nats) a code
+built for Q or P spends on each outcome. Infinite terms are not dropped: the curve runs to the
+top of the plot there and an upward triangle with "∞" marks the bin. NaN is never plotted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from klviz.model import DistributionModel
+from klviz.ui.axes import set_bin_ticks, set_plot_title, show_all_bins
+from klviz.ui.bars_item import GAP_MAX_BINS, bin_edges
+from klviz.ui.theme import Theme, style_plot
+
+__all__ = ["MAX_INFINITY_LABELS", "CurvesPanel", "Series"]
+
+MAX_INFINITY_LABELS = 12
+"""At most this many "∞" labels per curve; every infinite bin still gets its marker."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """One curve: its legend name, theme colour attribute and how to get its values."""
+
+    key: str
+    name: str
+    color: str
+
+
+FORWARD = Series("pq", "p·log(p/q) — sums to KL(P‖Q)", "forward_fit")
+REVERSE = Series("qp", "q·log(q/p) — sums to KL(Q‖P)", "reverse_fit")
+SURPRISE_Q = Series("q", "−log q — code built for Q", "q")
+SURPRISE_P = Series("p", "−log p — ideal code for P", "p")
+
+
+class _Curve:
+    """A curve, its ∞ markers and labels, all in one colour."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.line = pg.PlotDataItem(antialias=True)
+        self.line.setClipToView(True)
+        self.line.setDownsampling(auto=True, method="peak")
+        self.markers = pg.ScatterPlotItem(symbol="t1", size=11, pxMode=True)
+        self.markers.setZValue(5)
+        self.labels: list[pg.TextItem] = []
+        self.sample = pg.PlotDataItem()  # what the legend shows: the line alone, no fill
+        self._plot = plot
+        plot.addItem(self.line)
+        plot.addItem(self.markers)
+
+    def set_style(self, theme: Theme, color: str, bars: bool) -> None:
+        self.line.setPen(theme.pen(color, theme.thin_line_width if bars else None))
+        self.sample.setPen(theme.pen(color))
+        self.line.setFillLevel(0.0 if bars else None)
+        self.line.setBrush(theme.color(color, theme.term_bar_alpha) if bars else None)
+        self.markers.setPen(theme.pen(color, theme.thin_line_width))
+        self.markers.setBrush(theme.color(color))
+        for label in self.labels:
+            label.setColor(theme.color(color))
+        self._color, self._theme = color, theme
+
+    def show_infinities(self, x: NDArray[np.float64], bins: NDArray[np.intp], at: float) -> None:
+        """Triangles over ``bins`` at height ``at``, and "∞" under the middle of each run."""
+        self.markers.setData(x=x[bins], y=np.full(bins.size, at))
+        breaks = np.diff(bins) != 1
+        first = bins[np.r_[True, breaks]] if bins.size else bins
+        last = bins[np.r_[breaks, True]] if bins.size else bins
+        shown = (0.5 * (x[first] + x[last]))[:MAX_INFINITY_LABELS]
+        while len(self.labels) < shown.size:
+            label = pg.TextItem("∞", anchor=(0.5, -0.1))
+            label.setFont(self._theme.font(self._theme.value_font_size, bold=True))
+            label.setColor(self._theme.color(self._color))
+            self._plot.addItem(label, ignoreBounds=True)
+            self.labels.append(label)
+        for i, label in enumerate(self.labels):
+            label.setVisible(i < shown.size)
+            if i < shown.size:
+                label.setPos(float(shown[i]), at)
+
+
+class CurvesPanel(QWidget):
+    """The pointwise-terms plot, live with every change of P or Q."""
+
+    def __init__(
+        self, model: DistributionModel, theme: Theme, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._theme = theme
+        self._coding = False
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        vb = self.plot.getViewBox()
+        vb.setMouseEnabled(x=True, y=False)
+        vb.enableAutoRange(enable=False)
+        self.plot.showGrid(x=False, y=True, alpha=0.2)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self._zero = pg.InfiniteLine(pos=0.0, angle=0, movable=False)
+        self.plot.addItem(self._zero)
+        self.curves = [_Curve(self.plot), _Curve(self.plot)]
+        # the legend sits in the title row, right-aligned, so it never hides data
+        self.legend = pg.LegendItem(labelTextSize=f"{theme.small_font_size}pt", colCount=2)
+        self.legend.setParentItem(self.plot)
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-8, 0))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        self.setMinimumHeight(160)
+
+        model.gridChanged.connect(self._grid_changed)
+        model.dataChanged.connect(self.refresh)
+        model.unitsChanged.connect(self._units_changed)
+        self._grid_changed()
+        self.apply_theme(theme)
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def coding_view(self) -> bool:
+        """True when the plot shows code lengths −log q, −log p instead of KL terms."""
+        return self._coding
+
+    def set_coding_view(self, on: bool) -> None:
+        """Switch between the KL terms and the code lengths (surprisals)."""
+        self._coding = bool(on)
+        self.apply_theme(self._theme)
+
+    @property
+    def series(self) -> tuple[Series, Series]:
+        """What the two curves show now."""
+        return (SURPRISE_Q, SURPRISE_P) if self._coding else (FORWARD, REVERSE)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Restyle curves, legend, axes and title from ``theme``, then redraw."""
+        self._theme = theme
+        self.plot_widget.setBackground(theme.color(theme.background))
+        style_plot(self.plot, theme)
+        self._zero.setPen(theme.pen(theme.muted, theme.thin_line_width))
+        bars = self._model.n_bins <= GAP_MAX_BINS
+        self.legend.clear()
+        for curve, series in zip(self.curves, self.series, strict=True):
+            curve.set_style(theme, getattr(theme, series.color), bars)
+            self.legend.addItem(curve.sample, series.name)
+        self.legend.setLabelTextColor(theme.color(theme.foreground))
+        self._units_changed(self._model.units)
+
+    def _units_changed(self, units: str) -> None:
+        theme = self._theme
+        label = "code length" if self._coding else "contribution"
+        self.plot.setLabel(
+            "left", f"{label} ({units})", color=theme.muted,
+            **{"font-size": f"{theme.font_size}pt"},
+        )
+        title = (
+            f"Code length per outcome, in {units}"
+            if self._coding
+            else f"Where the divergence comes from: each bin's term, in {units}"
+        )
+        set_plot_title(self.plot, title, theme)
+        self.refresh()
+
+    # ------------------------------------------------------------------ data
+    def _grid_changed(self) -> None:
+        m = self._model
+        set_bin_ticks(self.plot.getAxis("bottom"), m)
+        show_all_bins(self.plot, m)
+        self._edges = bin_edges(m.x)
+        self.apply_theme(self._theme)
+
+    def _half_bars(
+        self, heights: NDArray[np.float64], k: int
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Step-curve data drawing ``heights`` as bars in the left (k=0) or right (k=1)
+        part of each bin, with zero-height steps in between."""
+        left, width = self._edges[:-1], np.diff(self._edges)
+        start = left + width * (0.12 + 0.38 * k)
+        edges = np.column_stack((start, start + 0.38 * width)).ravel()
+        steps = np.zeros(edges.size - 1)
+        steps[::2] = heights
+        return edges, steps
+
+    def values(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The two curves' values per bin (may hold ``inf``, never NaN)."""
+        m = self._model
+        if self._coding:
+            return m.surprisal("q"), m.surprisal("p")
+        return m.pointwise("pq"), m.pointwise("qp")
+
+    def infinite_bins(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Indices of the bins marked ∞ on each curve."""
+        a, b = self.values()
+        return np.flatnonzero(np.isinf(a)), np.flatnonzero(np.isinf(b))
+
+    def refresh(self, *_: object) -> None:
+        """Redraw both curves from the model (cached terms; no loop over bins)."""
+        m = self._model
+        values = self.values()
+        finite = [v[np.isfinite(v)] for v in values]
+        lo = min([0.0] + [float(f.min()) for f in finite if f.size])
+        hi = max([0.0] + [float(f.max()) for f in finite if f.size])
+        span = hi - lo if hi > lo else 1.0
+        any_inf = any(f.size < m.n_bins for f in finite)
+        top = hi + (0.22 if any_inf else 0.06) * span  # room for the ∞ marks
+        at = hi + 0.13 * span  # where infinite terms are marked
+        off_chart = top + 10.0 * span  # infinite terms run off the top of the plot
+        bars = m.n_bins <= GAP_MAX_BINS
+        for k, (curve, v) in enumerate(zip(self.curves, values, strict=True)):
+            shown = np.where(np.isinf(v), off_chart, v)
+            if bars:
+                # side by side in each bin: the first series left of centre, the second right
+                edges, heights = self._half_bars(shown, k)
+                curve.line.setData(edges, heights, stepMode="center")
+                centres = 0.5 * (edges[0:-1:2] + edges[1::2])
+            else:
+                curve.line.setData(m.x, shown)
+                centres = m.x
+            curve.show_infinities(centres, np.flatnonzero(np.isinf(v)), at)
+        self.plot.setYRange(lo - 0.06 * span, top, padding=0.0)

@@ -1,0 +1,107 @@
+"""The look of every view — colours, fonts, line widths — in one :class:`Theme` object.
+
+Views take a Theme and restyle themselves from it (``apply_theme``), so the screen look
+(:data:`SCREEN`) and other looks (e.g. one for slides) never need scattered constants.
+Colours follow the colour-blind-safe Okabe–Ito palette and mean the same thing everywhere:
+P is blue, Q vermillion, forward KL(P‖Q) bluish green, reverse KL(Q‖P) reddish purple.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QPen
+
+__all__ = ["SCREEN", "Theme", "style_plot"]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours (``#RRGGBB``), font sizes (points) and line widths (pixels) of the views."""
+
+    name: str
+    background: str
+    """Plot and panel background."""
+    foreground: str
+    """Main text, selection outlines."""
+    muted: str
+    """Axes, tick labels, secondary text."""
+    grid: str
+    """Faint lines: grid, zero line, empty parts of bars."""
+    surface: str
+    """Cards and side panels, slightly off the background."""
+    p: str
+    """P, the true / data distribution: bars, −log p, H(P)."""
+    q: str
+    """Q, the model: bars, −log q, H(Q)."""
+    forward_fit: str
+    """Forward KL(P‖Q): its readout, its pointwise terms p·log(p/q) and the forward fit."""
+    reverse_fit: str
+    """Reverse KL(Q‖P): its readout, its pointwise terms q·log(q/p) and the reverse fit."""
+    font_family: str = ""
+    """Font family of all text; empty for the system's user-interface font."""
+    font_size: float = 10.0
+    """Body text: labels, captions, axis titles."""
+    small_font_size: float = 9.0
+    """Secondary text: legends, badges, units."""
+    title_font_size: float = 11.0
+    """Plot titles and headings."""
+    value_font_size: float = 15.0
+    """The big readout numbers."""
+    tick_font_size: float = 9.0
+    """Axis tick labels."""
+    line_width: float = 2.0
+    """Curves."""
+    thin_line_width: float = 1.0
+    """Axes, zero lines, outlines."""
+    bar_alpha: float = 0.85
+    """Opacity of the P and Q bars."""
+    overlay_alpha: float = 0.55
+    """Opacity of the filled bars when P and Q share one plot."""
+    term_bar_alpha: float = 0.4
+    """Opacity of pointwise-term bars (few bins)."""
+
+    def color(self, value: str, alpha: float = 1.0) -> QColor:
+        """A QColor from a ``#RRGGBB`` string with opacity ``alpha`` in [0, 1]."""
+        c = QColor(value)
+        c.setAlphaF(alpha)
+        return c
+
+    def font(self, size: float | None = None, *, bold: bool = False) -> QFont:
+        """The theme's font at ``size`` points (body size by default)."""
+        f = QFont(self.font_family) if self.font_family else QFont()
+        f.setPointSizeF(self.font_size if size is None else size)
+        f.setBold(bold)
+        return f
+
+    def pen(self, value: str, width: float | None = None, alpha: float = 1.0) -> QPen:
+        """A cosmetic pen (width in screen pixels, whatever the zoom)."""
+        return pg.mkPen(self.color(value, alpha), width=self.line_width if width is None else width)
+
+
+SCREEN = Theme(
+    name="screen",
+    background="#FFFFFF",
+    foreground="#1B1F24",
+    muted="#57606A",
+    grid="#D0D7DE",
+    surface="#F6F8FA",
+    p="#0072B2",
+    q="#D55E00",
+    forward_fit="#009E73",
+    reverse_fit="#CC79A7",
+)
+"""The on-screen look: white plots, Okabe–Ito colours."""
+
+
+def style_plot(plot: pg.PlotItem, theme: Theme) -> None:
+    """Give a plot's axes, ticks and labels the theme's colours and fonts."""
+    tick_font = theme.font(theme.tick_font_size)
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(theme.pen(theme.muted, theme.thin_line_width))
+        axis.setTextPen(theme.pen(theme.muted))
+        axis.setTickFont(tick_font)
+        axis.label.setFont(theme.font())
+    plot.getViewBox().setBackgroundColor(theme.color(theme.background))
