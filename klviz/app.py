@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from klviz.core.distributions import get_preset
+from klviz.core.distributions import validate_weights
 from klviz.model import DistributionModel
 from klviz.paths import resource_dir
 from klviz.ui.main_window import MainWindow
@@ -62,31 +62,37 @@ def create_window(
     labels: Sequence[str] | None = None,
     preset: str | None = None,
     theme: Theme = SCREEN,
+    notes: Sequence[str] = (),
 ) -> MainWindow:
     """Build (but do not show) a window.
 
     With neither ``p`` nor ``q``: the named ``preset``, or the one shown last time. With
     weights: P and Q from them (normalised visibly); a missing one starts uniform. ``preset``
-    then only names where the data came from (title, Reset). Bad input raises ``ValueError``
-    before any window exists.
+    then only names where the data came from (caption, Reset). ``notes`` are one-line
+    messages for the status bar. Bad input raises ``ValueError`` before any window exists.
     """
     ensure_app()
+    notes = list(notes)
     if p is None and q is None:
         if x is not None or labels is not None:
             raise ValueError("x and labels need weights: give p (and q) too")
-        return MainWindow(DistributionModel(preset or remembered_preset()), theme=theme)
-    if preset is not None:
-        get_preset(preset)  # an unknown name is an error here, not a blank title later
-    given = np.asarray(p if p is not None else q, dtype=np.float64)
-    uniform = np.full(given.shape, 1.0 / max(given.size, 1))
+        window = MainWindow(DistributionModel(preset or remembered_preset()), theme=theme)
+        if notes:
+            window.show_notice("; ".join(notes))
+        return window
+    missing = "P" if p is None else "Q" if q is None else None
+    if missing:
+        given = validate_weights(q if p is None else p, "Q" if p is None else "P")
+        uniform = np.full(given.size, 1.0 / given.size)
+        p, q = (uniform, q) if p is None else (p, uniform)
     model = DistributionModel()
-    notes: list[str] = []
     model.notice.connect(notes.append)
-    model.set_data(x, uniform if p is None else p, uniform if q is None else q, labels,
-                   preset=preset)
-    model.notice.disconnect(notes.append)
-    if p is None or q is None:
-        notes.append(f"{'P' if p is None else 'Q'} was not given, so it starts uniform")
+    try:
+        model.set_data(x, p, q, labels, preset=preset)
+    finally:
+        model.notice.disconnect(notes.append)
+    if missing:
+        notes.append(f"{missing} was not given, so it starts uniform")
     window = MainWindow(model, theme=theme)
     if notes:
         window.show_notice("; ".join(notes))
@@ -101,18 +107,18 @@ def show_window(
     labels: Sequence[str] | None = None,
     preset: str | None = None,
     block: bool = True,
+    notes: Sequence[str] = (),
 ) -> MainWindow:
     """Show a window (see :func:`create_window`) and, if ``block``, run Qt until it closes.
 
     The returned window's ``model`` keeps the final P and Q after the window has closed.
     """
     app = ensure_app()
-    window = create_window(p, q, x=x, labels=labels, preset=preset)
+    window = create_window(p, q, x=x, labels=labels, preset=preset, notes=notes)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     _open_windows.add(window)
     window.destroyed.connect(lambda *_: _open_windows.discard(window))
     window.show()
-    window.raise_()
     if block:
         app.exec()
     return window

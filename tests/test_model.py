@@ -1,4 +1,4 @@
-"""DistributionModel: every edit keeps P and Q distributions, announces itself, and undoes exactly."""
+"""DistributionModel: edits keep P and Q distributions, announce themselves and undo exactly."""
 
 from __future__ import annotations
 

@@ -240,27 +240,33 @@ class BarsItem(pg.GraphicsObject):
 
     # ------------------------------------------------------------------ drawing
     def _visible_bars(self) -> tuple[NDArray[np.float64], ...]:
-        """Left, right and height of what to draw: visible bins, merged per pixel column."""
+        """Left, right and height of what to draw: the visible bins, or — when there are more
+        of them than pixels — one bar per pixel column as tall as its tallest bin.
+
+        Returns ``()`` when nothing changed since the last call.
+        """
         vb = self.getViewBox()
         n = self.n_bins
-        lo, hi, k = 0, n, 1
+        key: tuple[object, ...] = (self._version,)
         if vb is not None:
             (x0, x1), _ = vb.viewRange()
+            pixels = max(int(vb.width()), 1)
             lo = max(int(np.searchsorted(self._edges, x0, side="right")) - 1, 0)
             hi = min(int(np.searchsorted(self._edges, x1, side="left")), n)
-            pixels = max(int(vb.width()), 1)
-            k = max(int(np.ceil((hi - lo) / pixels)), 1)
-            lo -= lo % k  # group boundaries stay put while panning
-        key = (self._version, lo, hi, k)
+            key = (self._version, x0, x1, pixels) if hi - lo > pixels else (self._version, lo, hi)
         if key == self._lod_key:
             return ()
         self._lod_key = key
-        if k == 1:
-            return self._left[lo:hi], self._right[lo:hi], self._heights[lo:hi]
-        starts = np.arange(lo, hi, k)
-        ends = np.minimum(starts + k, n)
-        tall = np.maximum.reduceat(self._heights[lo:hi], starts - lo)
-        return self._edges[starts], self._edges[ends], tall
+        if len(key) != 4:
+            sl = slice(*key[1:]) if len(key) == 3 else slice(None)
+            return self._left[sl], self._right[sl], self._heights[sl]
+        # Exact pixel columns: each covers one pixel centre, so no bar falls between pixels.
+        columns = np.linspace(x0, x1, pixels + 1)
+        centres = 0.5 * (self._edges[:-1] + self._edges[1:])
+        first = np.searchsorted(centres, columns)  # first bin of each column (and past it)
+        used = np.flatnonzero(first[1:] > first[:-1])  # columns holding at least one bin
+        tall = np.maximum.reduceat(self._heights[: first[-1]], first[used])
+        return columns[used], columns[used + 1], tall
 
     def _rebuild(self) -> None:
         bars = self._visible_bars()

@@ -45,9 +45,7 @@ class _Curve:
     """A curve, its ∞ markers and labels, all in one colour."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
-        self.line = pg.PlotDataItem(antialias=True)
-        self.line.setClipToView(True)
-        self.line.setDownsampling(auto=True, method="peak")
+        self.line = pg.PlotDataItem(antialias=True, autoDownsampleFactor=1.0)
         self.markers = pg.ScatterPlotItem(symbol="t1", size=11, pxMode=True)
         self.markers.setZValue(5)
         self.labels: list[pg.TextItem] = []
@@ -68,15 +66,17 @@ class _Curve:
         self._color, self._theme = color, theme
 
     def show_infinities(self, x: NDArray[np.float64], bins: NDArray[np.intp], at: float) -> None:
-        """Triangles over ``bins`` at height ``at``, and "∞" under the middle of each run."""
+        """Triangles over ``bins`` at height ``at``, and "∞" above the middle of each run."""
         self.markers.setData(x=x[bins], y=np.full(bins.size, at))
         breaks = np.diff(bins) != 1
         first = bins[np.r_[True, breaks]] if bins.size else bins
         last = bins[np.r_[breaks, True]] if bins.size else bins
         shown = (0.5 * (x[first] + x[last]))[:MAX_INFINITY_LABELS]
         while len(self.labels) < shown.size:
-            label = pg.TextItem("∞", anchor=(0.5, -0.1))
+            label = pg.TextItem("∞", anchor=(0.5, 1.25), fill=self._theme.color(
+                self._theme.background, 0.85))
             label.setFont(self._theme.font(self._theme.value_font_size, bold=True))
+            label.setZValue(10)
             label.setColor(self._theme.color(self._color))
             self._plot.addItem(label, ignoreBounds=True)
             self.labels.append(label)
@@ -105,6 +105,9 @@ class CurvesPanel(QWidget):
         vb.enableAutoRange(enable=False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        # many bins: draw only what is in view, at most ~2 points per pixel column (peaks kept)
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
         self._zero = pg.InfiniteLine(pos=0.0, angle=0, movable=False)
         self.plot.addItem(self._zero)
         self.curves = [_Curve(self.plot), _Curve(self.plot)]
@@ -207,11 +210,10 @@ class CurvesPanel(QWidget):
         finite = [v[np.isfinite(v)] for v in values]
         lo = min([0.0] + [float(f.min()) for f in finite if f.size])
         hi = max([0.0] + [float(f.max()) for f in finite if f.size])
-        span = hi - lo if hi > lo else 1.0
         any_inf = any(f.size < m.n_bins for f in finite)
-        top = hi + (0.22 if any_inf else 0.06) * span  # room for the ∞ marks
-        at = hi + 0.13 * span  # where infinite terms are marked
-        off_chart = top + 10.0 * span  # infinite terms run off the top of the plot
+        bottom, top = self._y_range(lo, hi, any_inf)
+        at = top - 0.17 * (top - bottom)  # infinite terms are marked near the top
+        off_chart = top + 10.0 * (top - bottom)  # ... and their curve runs off the plot
         bars = m.n_bins <= GAP_MAX_BINS
         for k, (curve, v) in enumerate(zip(self.curves, values, strict=True)):
             shown = np.where(np.isinf(v), off_chart, v)
@@ -221,7 +223,21 @@ class CurvesPanel(QWidget):
                 curve.line.setData(edges, heights, stepMode="center")
                 centres = 0.5 * (edges[0:-1:2] + edges[1::2])
             else:
-                curve.line.setData(m.x, shown)
+                curve.line.setData(m.x, shown, stepMode=None)
                 centres = m.x
             curve.show_infinities(centres, np.flatnonzero(np.isinf(v)), at)
-        self.plot.setYRange(lo - 0.06 * span, top, padding=0.0)
+
+    def _y_range(self, lo: float, hi: float, any_inf: bool) -> tuple[float, float]:
+        """The y range to show finite values in [lo, hi] (plus room for ∞ marks).
+
+        The current range is kept while the data fit in it and fill most of it, so the axis
+        does not twitch on every mouse move of a drag.
+        """
+        span = hi - lo if hi > lo else 1.0
+        need = (lo - 0.06 * span, hi + (0.35 if any_inf else 0.06) * span)
+        current = tuple(self.plot.getViewBox().viewRange()[1])
+        fits = current[0] <= need[0] and current[1] >= need[1]
+        if fits and (current[1] - current[0]) <= 1.5 * (need[1] - need[0]):
+            return current[0], current[1]
+        self.plot.setYRange(need[0], need[1], padding=0.0)
+        return need
