@@ -196,10 +196,12 @@ class DistributionModel(QObject):
         """Replace P or Q by ``weights`` (same bin count), normalising visibly if needed."""
         which = _check_which(which)
         name = which.upper()
-        dist = self._normalized(weights, name)
+        notes: list[str] = []
+        dist = _normalized(weights, name, notes)
         if dist.size != self.n_bins:
             raise ValueError(f"{name} needs {self.n_bins} values, got {dist.size}")
         self._store(which, dist)
+        self._announce(notes)
 
     def set_data(
         self,
@@ -209,14 +211,19 @@ class DistributionModel(QObject):
         labels: Sequence[str] | None = None,
         preset: str | None = None,
     ) -> None:
-        """Replace the whole grid and both distributions; validates before touching anything."""
-        pa = self._normalized(p, "P")
-        qa = self._normalized(q, "Q")
+        """Replace the whole grid and both distributions; validates before touching anything.
+
+        If weights had to be normalised, one ``notice`` says so (after the change).
+        """
+        notes: list[str] = []
+        pa = _normalized(p, "P", notes)
+        qa = _normalized(q, "Q", notes)
         if pa.size != qa.size:
             raise ValueError(f"P has {pa.size} bins but Q has {qa.size}; they must match")
         xa = np.arange(pa.size, dtype=np.float64) if x is None else validate_x(x, pa.size)
         lab = None if labels is None else validate_labels(labels, pa.size)
         self._replace(xa, pa, qa, lab, preset, new_origin=True)
+        self._announce(notes)
 
     def restore(self, snap: Snapshot) -> None:
         """Return to a :meth:`snapshot` exactly (used by undo)."""
@@ -300,12 +307,9 @@ class DistributionModel(QObject):
         self.gridChanged.emit()
         self.dataChanged.emit("pq")
 
-    def _normalized(self, weights: ArrayLike, name: str) -> NDArray[np.float64]:
-        dist, changed = to_distribution(weights, name)
-        if changed:
-            total = float(validate_weights(weights, name).sum())
-            self.notice.emit(f"{name} was normalised (its weights summed to {total:.6g})")
-        return dist
+    def _announce(self, notes: list[str]) -> None:
+        if notes:
+            self.notice.emit("; ".join(notes))
 
     def _store(self, which: Which, values: NDArray[np.float64]) -> None:
         if which == "p":
@@ -314,6 +318,15 @@ class DistributionModel(QObject):
             self._q = _frozen(values)
         self._cache.clear()
         self.dataChanged.emit(which)
+
+
+def _normalized(weights: ArrayLike, name: str, notes: list[str]) -> NDArray[np.float64]:
+    """``weights`` as a distribution; a note for the user if they had to be rescaled."""
+    dist, changed = to_distribution(weights, name)
+    if changed:
+        total = float(validate_weights(weights, name).sum())
+        notes.append(f"{name} was normalised (its weights summed to {total:.6g})")
+    return dist
 
 
 def _check_which(which: str) -> Which:

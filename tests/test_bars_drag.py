@@ -1,11 +1,17 @@
-"""Dragging bars with real mouse events: the readouts follow, zeros snap, one drag is one undo step."""
+"""Dragging bars with real mouse events: readouts follow, zeros snap, a drag is one undo step."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from ui_helpers import click, drag, open_window, to_widget
+from ui_helpers import (
+    click,
+    drag,
+    fresh_settings,  # noqa: F401 (autouse fixture)
+    open_window,
+    to_widget,
+)
 
 from klviz.ui.bars_item import SNAP_PIXELS, BarsItem, bin_edges
 

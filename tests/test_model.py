@@ -173,11 +173,13 @@ def test_reset_of_custom_data_returns_to_what_was_loaded(model: DistributionMode
 def test_set_data_normalises_visibly_and_validates_first(qtbot, model: DistributionModel) -> None:
     with qtbot.waitSignal(model.notice) as blocker:
         model.set_data(None, [2, 2], [1, 3])
-    assert "P was normalised" in blocker.args[0]
+    assert blocker.args == [
+        "P was normalised (its weights summed to 4); Q was normalised (its weights summed to 4)"
+    ]
     np.testing.assert_array_equal(model.p, [0.5, 0.5])
     before = model.snapshot()
-    with pytest.raises(ValueError, match="must match"):
-        model.set_data(None, [1, 1], [1, 1, 1])
+    with qtbot.assertNotEmitted(model.notice), pytest.raises(ValueError, match="must match"):
+        model.set_data(None, [1, 1], [2, 2, 2])
     with pytest.raises(ValueError, match="labels"):
         model.set_data(None, [1, 1], [1, 1], labels=["a", "a"])
     assert model.snapshot().same_data(before)

@@ -4,7 +4,8 @@ events sent to a plot's viewport."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -13,11 +14,29 @@ from klviz.ui.histogram_panel import BarEditor
 from klviz.ui.main_window import MainWindow
 
 
-def open_window(qtbot, preset: str | None = None, **kwargs) -> MainWindow:
-    """A shown window on ``preset`` or on the given weights, closed after the test."""
+@pytest.fixture(autouse=True)
+def fresh_settings(tmp_path):
+    """Each test starts with no remembered settings.
+
+    Qt works out where QSettings live once per process, so the per-test HOME of conftest
+    does not separate them; point them at a fresh folder instead.
+    """
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+
+
+def open_window(
+    qtbot, preset: str | None = None, size: tuple[int, int] | None = (1400, 900), **kwargs
+) -> MainWindow:
+    """A shown window on ``preset`` or on the given weights, closed after the test.
+
+    ``size=None`` keeps the size the window chose (e.g. the one remembered from last time).
+    """
     window = create_window(preset=preset, **kwargs)
     qtbot.addWidget(window)
-    window.resize(1400, 900)
+    if size is not None:
+        window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
     return window

@@ -105,9 +105,6 @@ class CurvesPanel(QWidget):
         vb.enableAutoRange(enable=False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        # many bins: draw only what is in view, at most ~2 points per pixel column (peaks kept)
-        self.plot.setClipToView(True)
-        self.plot.setDownsampling(auto=True, mode="peak")
         self._zero = pg.InfiniteLine(pos=0.0, angle=0, movable=False)
         self.plot.addItem(self._zero)
         self.curves = [_Curve(self.plot), _Curve(self.plot)]
@@ -174,6 +171,12 @@ class CurvesPanel(QWidget):
     # ------------------------------------------------------------------ data
     def _grid_changed(self) -> None:
         m = self._model
+        # Many bins: draw only what is in view, ~2 points per pixel column (peaks kept). Few
+        # bins are drawn as bars (step data), which pyqtgraph can neither clip nor downsample.
+        many = m.n_bins > GAP_MAX_BINS
+        for curve in self.curves:
+            curve.line.setClipToView(many)
+            curve.line.setDownsampling(auto=many, method="peak")
         set_bin_ticks(self.plot.getAxis("bottom"), m)
         show_all_bins(self.plot, m)
         self._edges = bin_edges(m.x)
