@@ -50,7 +50,7 @@ def test_coin_numbers_and_the_decomposition(readouts: ReadoutsPanel) -> None:
     assert text["entropy_p"] == "0.081" and text["cross_entropy_pq"] == "1.000"
     assert text["kl_pq"] == "0.919" and text["kl_qp"] == "2.329"
     assert text["tv"] == "0.490"
-    assert readouts.equation.text() == "H(P,Q) = H(P) + KL(P‖Q):  1.000 = 0.081 + 0.919 bits"
+    assert readouts.equation.text() == "H(P,Q) = H(P) + KL(P‖Q):  1.000 = 0.081 + 0.919"
     assert readouts.units["kl_pq"].text() == "bits" and readouts.units["tv"].text() == ""
     assert not any(b.isVisibleTo(readouts) for b in readouts.badges.values())
 

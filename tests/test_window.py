@@ -166,9 +166,8 @@ def test_window_renders_to_a_picture_with_both_colours(qtbot, tmp_path) -> None:
     rgb = np.stack([(pixels >> s) & 0xFF for s in (16, 8, 0)], axis=-1).astype(int)
 
     def share(hex_colour: str) -> float:
-        """Share of pixels showing a bar colour (drawn with opacity over white)."""
-        colour = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
-        target = SCREEN.bar_alpha * colour + (1 - SCREEN.bar_alpha) * 255
+        """Share of pixels showing a bar colour."""
+        target = np.array(SCREEN.bar_color(hex_colour).getRgb()[:3])
         return float(np.mean(np.abs(rgb - target).sum(axis=-1) < 30))
 
     assert share(SCREEN.p) > 0.02 and share(SCREEN.q) > 0.02  # P blue and Q vermillion bars

@@ -61,7 +61,7 @@ class BarsItem(pg.GraphicsObject):
 
     def __init__(self, color: QColor, parent: pg.GraphicsObject | None = None) -> None:
         super().__init__(parent)
-        self._color = QColor(color)
+        self._color: QColor | None = QColor(color)
         self._outline: QColor | None = None
         self._marker = QColor(Qt.GlobalColor.black)
         self._edges = np.array([-0.5, 0.5])
@@ -129,9 +129,10 @@ class BarsItem(pg.GraphicsObject):
             self.prepareGeometryChange()
             self._bound_top = top
 
-    def set_colors(self, fill: QColor, outline: QColor | None, marker: QColor) -> None:
-        """Bar fill, optional crisp outline (for overlaid bars) and selection marker colour."""
-        self._color = QColor(fill)
+    def set_colors(self, fill: QColor | None, outline: QColor | None, marker: QColor) -> None:
+        """Bar fill and/or outline (for overlaid bars; None for neither) and the colour that
+        marks the hovered and selected bar."""
+        self._color = None if fill is None else QColor(fill)
         self._outline = None if outline is None else QColor(outline)
         self._marker = QColor(marker)
         self._lod_key = None
@@ -305,11 +306,12 @@ class BarsItem(pg.GraphicsObject):
                 shade.setAlphaF(alpha)
                 painter.setBrush(shade)
                 painter.drawRect(self._column(index, top))
-        painter.setBrush(self._color)
-        painter.drawRects(*self._rects.drawargs())
+        if self._color is not None:
+            painter.setBrush(self._color)
+            painter.drawRects(*self._rects.drawargs())
         if self._outline is not None:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(pg.mkPen(self._outline, width=1.5))
+            painter.setPen(pg.mkPen(self._outline, width=2))
             painter.drawPath(self._step_path)
         if self._selected >= 0:
             painter.setBrush(Qt.BrushStyle.NoBrush)

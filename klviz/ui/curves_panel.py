@@ -35,10 +35,10 @@ class Series:
     color: str
 
 
-FORWARD = Series("pq", "p·log(p/q) — sums to KL(P‖Q)", "forward_fit")
-REVERSE = Series("qp", "q·log(q/p) — sums to KL(Q‖P)", "reverse_fit")
-SURPRISE_Q = Series("q", "−log q — code built for Q", "q")
-SURPRISE_P = Series("p", "−log p — ideal code for P", "p")
+FORWARD = Series("pq", "p·log(p/q), sum KL(P‖Q)", "forward_fit")
+REVERSE = Series("qp", "q·log(q/p), sum KL(Q‖P)", "reverse_fit")
+SURPRISE_Q = Series("q", "−log q: code built for Q", "q")
+SURPRISE_P = Series("p", "−log p: code built for P", "p")
 
 
 class _Curve:
@@ -96,6 +96,7 @@ class CurvesPanel(QWidget):
         self._model = model
         self._theme = theme
         self._coding = False
+        self._title = ""
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.hideButtons()
@@ -105,6 +106,7 @@ class CurvesPanel(QWidget):
         vb.enableAutoRange(enable=False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.getAxis("left").setStyle(maxTickLevel=0)  # major grid lines only
         self._zero = pg.InfiniteLine(pos=0.0, angle=0, movable=False)
         self.plot.addItem(self._zero)
         self.curves = [_Curve(self.plot), _Curve(self.plot)]
@@ -115,6 +117,7 @@ class CurvesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
+        self.plot.geometryChanged.connect(self._fit_title)
         self.setMinimumHeight(160)
 
         model.gridChanged.connect(self._grid_changed)
@@ -163,10 +166,19 @@ class CurvesPanel(QWidget):
         title = (
             f"Code length per outcome, in {units}"
             if self._coding
-            else f"Where the divergence comes from: each bin's term, in {units}"
+            else f"Each bin's share of KL, in {units}"
         )
-        set_plot_title(self.plot, title, theme)
+        self._title = title
+        self._fit_title()
         self.refresh()
+
+    def _fit_title(self) -> None:
+        """Show the title unless it would run into the legend beside it (narrow windows)."""
+        set_plot_title(self.plot, self._title, self._theme)
+        room = self.plot.width() - self.plot.getAxis("left").width() - 24
+        needed = self.plot.titleLabel.item.boundingRect().width() + self.legend.width()
+        if needed > room:
+            set_plot_title(self.plot, "", self._theme)
 
     # ------------------------------------------------------------------ data
     def _grid_changed(self) -> None:

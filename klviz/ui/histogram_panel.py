@@ -87,6 +87,7 @@ class BarEditor(pg.PlotWidget):
         vb.enableAutoRange(enable=False)
         plot.showGrid(x=False, y=True, alpha=0.2)
         plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("left").setStyle(maxTickLevel=0)  # major grid lines only: cheap to redraw
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumHeight(140)
 
@@ -121,10 +122,9 @@ class BarEditor(pg.PlotWidget):
         overlay = self.overlay
         for series, item in self.bars.items():
             base = getattr(theme, series)
-            outlined = overlay and series != self.which
-            alpha = theme.overlay_alpha if overlay else theme.bar_alpha
+            outlined = overlay and series != self.which  # overlaid Q: outlines over P's bars
             item.set_colors(
-                theme.color(base, 0.25 if outlined else alpha),
+                None if outlined else theme.bar_color(base),
                 theme.color(base) if outlined else None,
                 theme.color(theme.foreground),
             )
@@ -148,8 +148,8 @@ class BarEditor(pg.PlotWidget):
         )
 
     def set_top(self, top: float) -> None:
-        """Fix the probability axis to [0, top] (with a sliver below 0 for the zero line)."""
-        self.setYRange(-0.02 * top, top, padding=0.0)
+        """Fix the probability axis to [0, top] (with room below 0 for the zero line and tick)."""
+        self.setYRange(-0.05 * top, top, padding=0.0)
         for item in self.bars.values():
             item.set_column_top(top)
 

@@ -254,6 +254,13 @@ class ReadoutsPanel(QFrame):
         self.decomposition = DecompositionBar(theme)
         self.equation = QLabel()
         self.equation.setWordWrap(True)
+        self.explanation = QLabel(
+            "Each bar is the average code length when outcomes of the first distribution are "
+            "coded with a code built for the second: what any code must pay (the entropy) "
+            "plus the extra for the wrong code (KL). Swapping P and Q changes the extra — "
+            "KL is not symmetric."
+        )
+        self.explanation.setWordWrap(True)
         self.names: dict[str, QLabel] = {}
         self._whats: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
@@ -286,6 +293,7 @@ class ReadoutsPanel(QFrame):
         layout.addWidget(self.heading)
         layout.addWidget(self.decomposition)
         layout.addWidget(self.equation)
+        layout.addWidget(self.explanation)
         layout.addSpacing(6)
         layout.addLayout(grid)
         layout.addStretch(1)
@@ -308,8 +316,9 @@ class ReadoutsPanel(QFrame):
         )
         self.heading.setFont(theme.font(theme.title_font_size, bold=True))
         self.equation.setFont(theme.font(theme.small_font_size))
-        self.tip.setFont(theme.font(theme.small_font_size))
-        self.tip.setStyleSheet(f"color: {theme.muted}")
+        for label in (self.tip, self.explanation):
+            label.setFont(theme.font(theme.small_font_size))
+            label.setStyleSheet(f"color: {theme.muted}")
         self.decomposition.apply_theme(theme)
         for r in _readouts(self._model.units):
             color = _color_of(theme, r.color)
@@ -368,7 +377,7 @@ class ReadoutsPanel(QFrame):
         )
         self.equation.setText(
             f"H(P,Q) = H(P) + KL(P‖Q):  {format_value(stats['cross_entropy_pq'])} = "
-            f"{format_value(stats['entropy_p'])} + {format_value(stats['kl_pq'])} {units}"
+            f"{format_value(stats['entropy_p'])} + {format_value(stats['kl_pq'])}"
         )
 
 

@@ -56,9 +56,7 @@ class Theme:
     thin_line_width: float = 1.0
     """Axes, zero lines, outlines."""
     bar_alpha: float = 0.85
-    """Opacity of the P and Q bars."""
-    overlay_alpha: float = 0.55
-    """Opacity of the filled bars when P and Q share one plot."""
+    """How strongly P and Q bars take their colour (drawn opaque: see :meth:`bar_color`)."""
     term_bar_alpha: float = 0.4
     """Opacity of pointwise-term bars (few bins)."""
 
@@ -67,6 +65,17 @@ class Theme:
         c = QColor(value)
         c.setAlphaF(alpha)
         return c
+
+    def bar_color(self, value: str) -> QColor:
+        """``value`` at :attr:`bar_alpha` over the background, as an opaque colour.
+
+        Opaque bars look the same as translucent ones on the plain background, and are far
+        cheaper to fill: no blending of thousands of pixels on every drag step.
+        """
+        a, b = QColor(value), QColor(self.background)
+        mix = [round(self.bar_alpha * x + (1 - self.bar_alpha) * y)
+               for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True)]
+        return QColor(*mix)
 
     def font(self, size: float | None = None, *, bold: bool = False) -> QFont:
         """The theme's font at ``size`` points (body size by default)."""
