@@ -25,6 +25,9 @@ __all__ = ["MAX_INFINITY_LABELS", "CurvesPanel", "Series"]
 MAX_INFINITY_LABELS = 12
 """At most this many "∞" labels per curve; every infinite bin still gets its marker."""
 
+INFINITY_BAND_PIXELS = 46
+"""Room kept free above the finite values, in screen pixels, for the ∞ markers and labels."""
+
 
 @dataclass(frozen=True)
 class Series:
@@ -118,6 +121,7 @@ class CurvesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
         self.plot.geometryChanged.connect(self._fit_title)
+        vb.sigResized.connect(self.refresh)  # ∞ marks keep their distance from the top
         self.setMinimumHeight(160)
 
         model.gridChanged.connect(self._grid_changed)
@@ -227,7 +231,8 @@ class CurvesPanel(QWidget):
         hi = max([0.0] + [float(f.max()) for f in finite if f.size])
         any_inf = any(f.size < m.n_bins for f in finite)
         bottom, top = self._y_range(lo, hi, any_inf)
-        at = top - 0.17 * (top - bottom)  # infinite terms are marked near the top
+        # infinite terms are marked near the top: triangle 32 px down, its "∞" just above
+        at = top - 32 * (top - bottom) / self._plot_height()
         off_chart = top + 10.0 * (top - bottom)  # ... and their curve runs off the plot
         bars = m.n_bins <= GAP_MAX_BINS
         for k, (curve, v) in enumerate(zip(self.curves, values, strict=True)):
@@ -249,10 +254,19 @@ class CurvesPanel(QWidget):
         does not twitch on every mouse move of a drag.
         """
         span = hi - lo if hi > lo else 1.0
-        need = (lo - 0.06 * span, hi + (0.35 if any_inf else 0.06) * span)
+        bottom = lo - 0.06 * span
+        top = hi + 0.06 * span
+        if any_inf:  # the top INFINITY_BAND_PIXELS stay free of finite values
+            band = min(INFINITY_BAND_PIXELS / self._plot_height(), 0.5)
+            top = max(top, (hi - band * bottom) / (1 - band))
+        need = (bottom, top)
         current = tuple(self.plot.getViewBox().viewRange()[1])
         fits = current[0] <= need[0] and current[1] >= need[1]
         if fits and (current[1] - current[0]) <= 1.5 * (need[1] - need[0]):
             return current[0], current[1]
         self.plot.setYRange(need[0], need[1], padding=0.0)
         return need
+
+    def _plot_height(self) -> float:
+        """Height of the plotting area in screen pixels (a guess before the first layout)."""
+        return max(float(self.plot.getViewBox().height()), 100.0)
