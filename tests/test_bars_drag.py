@@ -143,3 +143,11 @@ def test_a_spike_narrower_than_a_pixel_is_still_drawn(qtbot) -> None:
     pos = to_widget(editor, x[12_345], 0.8 * w.model.p.max())
     colours = [image.pixelColor(pos.x() + dx, pos.y()) for dx in (-1, 0, 1)]
     assert any(c.blue() > c.red() + 60 for c in colours), "the spike was not drawn"
+
+
+def test_the_panel_says_when_a_drag_is_under_way(qtbot) -> None:
+    w = open_window(qtbot, "tokens")
+    m, editor = w.model, w.histogram.p_editor
+    during = []
+    drag(editor, m.x[1], 0.1, 0.2, on_move=lambda: during.append(w.histogram.dragging))
+    assert all(during) and not w.histogram.dragging

@@ -91,11 +91,6 @@ class BarsItem(pg.GraphicsObject):
         """Current bar heights (the array last given to :meth:`set_heights`)."""
         return self._heights
 
-    @property
-    def edges(self) -> NDArray[np.float64]:
-        """Bin edges (one more than bars)."""
-        return self._edges
-
     def set_bins(self, x: NDArray[np.float64], heights: NDArray[np.float64]) -> None:
         """New bins at centres ``x`` with ``heights``."""
         self.prepareGeometryChange()
@@ -215,11 +210,6 @@ class BarsItem(pg.GraphicsObject):
         if ev.isFinish():
             self._drag_index = -1
             self.sigBarDragFinished.emit(index)
-
-    @property
-    def dragging(self) -> bool:
-        """True between a drag's start and its release."""
-        return self._drag_index >= 0
 
     def _height_at(self, y: float) -> float:
         """Bar height for a cursor at ``y``: never negative, exactly 0 close to the axis."""

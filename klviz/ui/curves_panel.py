@@ -31,17 +31,16 @@ INFINITY_BAND_PIXELS = 46
 
 @dataclass(frozen=True)
 class Series:
-    """One curve: its legend name, theme colour attribute and how to get its values."""
+    """What one curve shows: its legend name and the theme attribute of its colour."""
 
-    key: str
     name: str
     color: str
 
 
-FORWARD = Series("pq", "p·log(p/q), sum KL(P‖Q)", "forward_fit")
-REVERSE = Series("qp", "q·log(q/p), sum KL(Q‖P)", "reverse_fit")
-SURPRISE_Q = Series("q", "−log q: code built for Q", "q")
-SURPRISE_P = Series("p", "−log p: code built for P", "p")
+FORWARD = Series("p·log(p/q), sum KL(P‖Q)", "forward_fit")
+REVERSE = Series("q·log(q/p), sum KL(Q‖P)", "reverse_fit")
+SURPRISE_Q = Series("−log q: code built for Q", "q")
+SURPRISE_P = Series("−log p: code built for P", "p")
 
 
 class _Curve:

@@ -342,6 +342,11 @@ class HistogramPanel(QWidget):
             editor.apply_theme(theme)
 
     @property
+    def dragging(self) -> bool:
+        """True while a bar is being dragged (things that also change P or Q should wait)."""
+        return self._dragging
+
+    @property
     def top(self) -> float:
         """Upper end of the shared probability axis."""
         return self._top

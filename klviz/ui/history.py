@@ -69,11 +69,6 @@ class EditHistory(QUndoStack):
         self._pending: tuple[str, Snapshot] | None = None
 
     @property
-    def model(self) -> DistributionModel:
-        """The model whose edits are recorded."""
-        return self._model
-
-    @property
     def recording(self) -> bool:
         """True between :meth:`begin` and :meth:`end` (e.g. while a bar is dragged)."""
         return self._pending is not None
