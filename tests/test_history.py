@@ -10,12 +10,16 @@ from klviz.ui.history import EditHistory
 
 
 @pytest.fixture
-def history(qapp) -> EditHistory:
-    return EditHistory(DistributionModel("tokens"))
+def m(qapp) -> DistributionModel:
+    return DistributionModel("tokens")
 
 
-def test_record_makes_one_step_that_undoes_and_redoes_exactly(history: EditHistory) -> None:
-    m = history._model
+@pytest.fixture
+def history(m: DistributionModel) -> EditHistory:
+    return EditHistory(m)
+
+
+def test_record_makes_one_step_that_undoes_and_redoes_exactly(m: DistributionModel, history: EditHistory) -> None:
     before = m.snapshot()
     history.record("Swap P and Q", m.swap)
     after = m.snapshot()
@@ -26,8 +30,7 @@ def test_record_makes_one_step_that_undoes_and_redoes_exactly(history: EditHisto
     assert m.snapshot().same_data(after)
 
 
-def test_edits_that_change_nothing_or_fail_leave_no_step(history: EditHistory) -> None:
-    m = history._model
+def test_edits_that_change_nothing_or_fail_leave_no_step(m: DistributionModel, history: EditHistory) -> None:
     history.record("Nothing", lambda: None)
     history.record("Uniform P twice", lambda: m.make_uniform("p"))
     history.record("Uniform P twice", lambda: m.make_uniform("p"))
@@ -37,8 +40,7 @@ def test_edits_that_change_nothing_or_fail_leave_no_step(history: EditHistory) -
     assert history.count() == 1
 
 
-def test_a_drag_is_one_step_however_many_changes(history: EditHistory) -> None:
-    m = history._model
+def test_a_drag_is_one_step_however_many_changes(m: DistributionModel, history: EditHistory) -> None:
     before = m.snapshot()
     history.begin("Drag P bar mat")
     assert history.recording
@@ -51,8 +53,7 @@ def test_a_drag_is_one_step_however_many_changes(history: EditHistory) -> None:
     assert m.snapshot().same_data(before)
 
 
-def test_a_drag_that_ends_where_it_began_is_no_step(history: EditHistory) -> None:
-    m = history._model
+def test_a_drag_that_ends_where_it_began_is_no_step(m: DistributionModel, history: EditHistory) -> None:
     start = m.snapshot()
     history.begin("Drag P bar mat")
     m.set_bar("p", 0, 0.2)
@@ -61,8 +62,7 @@ def test_a_drag_that_ends_where_it_began_is_no_step(history: EditHistory) -> Non
     assert history.count() == 0
 
 
-def test_merging_only_folds_repeats_of_the_same_edit(history: EditHistory) -> None:
-    m = history._model
+def test_merging_only_folds_repeats_of_the_same_edit(m: DistributionModel, history: EditHistory) -> None:
     key = ("nudge", "p", 3)
     history.record("Nudge", lambda: m.set_bar("p", 3, 0.10), merge_key=key)
     history.record("Nudge", lambda: m.set_bar("p", 3, 0.11), merge_key=key, merge=True)

@@ -122,6 +122,17 @@ def test_overlay_and_coding_view_toggles(qtbot) -> None:
     assert w.curves.coding_view
 
 
+def test_zooming_in_and_back_out(qtbot) -> None:
+    w = open_window(qtbot, "bimodal")
+    editor, curves = w.histogram.p_editor, w.curves.plot
+    full = editor.getViewBox().viewRange()[0]
+    editor.setXRange(-1.0, 1.0, padding=0.0)
+    for view in (curves, w.histogram.q_editor):  # linked, and lined up on screen
+        assert view.getViewBox().viewRange()[0] == pytest.approx([-1.0, 1.0])
+    w.show_all_action.trigger()
+    assert editor.getViewBox().viewRange()[0] == pytest.approx(full)
+
+
 def test_settings_are_remembered(qtbot) -> None:
     w = open_window(qtbot, "gap")
     w.nats_action.trigger()

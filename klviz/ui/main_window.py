@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from klviz import __version__
 from klviz.core.distributions import MAX_BINS, get_preset, preset_names
 from klviz.model import DistributionModel
+from klviz.ui.axes import show_all_bins
 from klviz.ui.curves_panel import CurvesPanel
 from klviz.ui.histogram_panel import HistogramPanel
 from klviz.ui.history import EditHistory
@@ -206,6 +207,11 @@ class MainWindow(QMainWindow):
             "Show code lengths −log q and −log p per outcome instead of KL terms",
             self.curves.set_coding_view, checkable=True, shortcut="Ctrl+Shift+C",
         )
+        self.show_all_action = self._action(
+            "Show &all bins", "Zoom back out to every bin (the mouse wheel zooms in)",
+            lambda: show_all_bins(self.histogram.p_editor.getPlotItem(), self.model),
+            shortcut="Ctrl+0",
+        )
         self.units_group = QActionGroup(self)
         self.bits_action = self._action(
             "&Bits", "Logarithms base 2: information in bits", checkable=True,
@@ -276,7 +282,8 @@ class MainWindow(QMainWindow):
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.reset_action)
         self.view_menu = menubar.addMenu("&View")
-        self.view_menu.addActions([self.overlay_action, self.coding_action])
+        self.view_menu.addActions([self.overlay_action, self.coding_action,
+                                   self.show_all_action])
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.bits_action, self.nats_action])
         self.view_menu.addSeparator()

@@ -51,6 +51,8 @@ class Theme:
     """The big readout numbers."""
     tick_font_size: float = 9.0
     """Axis tick labels."""
+    left_axis_width: float = 64.0
+    """Width of every plot's left axis in pixels: the same for all, so stacked plots line up."""
     line_width: float = 2.0
     """Curves."""
     thin_line_width: float = 1.0
@@ -113,4 +115,5 @@ def style_plot(plot: pg.PlotItem, theme: Theme) -> None:
         axis.setTextPen(theme.pen(theme.muted))
         axis.setTickFont(tick_font)
         axis.label.setFont(theme.font())
+    plot.getAxis("left").setWidth(theme.left_axis_width)
     plot.getViewBox().setBackgroundColor(theme.color(theme.background))
