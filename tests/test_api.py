@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from ui_helpers import fresh_settings  # noqa: F401 (autouse fixture)
 
 import klviz
 from klviz.app import create_window, icon_path

@@ -8,7 +8,6 @@ from PySide6.QtCore import QPointF
 from ui_helpers import (
     click,
     drag,
-    fresh_settings,  # noqa: F401 (autouse fixture)
     open_window,
     to_widget,
 )

@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from ui_helpers import (
-    fresh_settings,  # noqa: F401 (autouse fixture)
     open_window,
 )
 

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 from ui_helpers import (
-    fresh_settings,  # noqa: F401 (autouse fixture)
     open_window,
 )
 

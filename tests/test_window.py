@@ -8,7 +8,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidgetAction
 from ui_helpers import (
-    fresh_settings,  # noqa: F401 (autouse fixture)
     open_window,
 )
 

@@ -4,26 +4,13 @@ events sent to a plot's viewport."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from klviz.app import create_window
 from klviz.ui.histogram_panel import BarEditor
 from klviz.ui.main_window import MainWindow
-
-
-@pytest.fixture(autouse=True)
-def fresh_settings(tmp_path):
-    """Each test starts with no remembered settings.
-
-    Qt works out where QSettings live once per process, so the per-test HOME of conftest
-    does not separate them; point them at a fresh folder instead.
-    """
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    yield
 
 
 def open_window(
