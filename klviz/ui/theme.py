@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPen
 
-__all__ = ["SCREEN", "Theme", "style_plot"]
+__all__ = ["SCREEN", "SLIDE", "THEMES", "Theme", "style_plot"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,34 @@ SCREEN = Theme(
     reverse_fit="#CC79A7",
 )
 """The on-screen look: white plots, Okabe–Ito colours."""
+
+SLIDE = Theme(
+    name="slide",
+    background="#FFFFFF",
+    foreground="#000000",
+    muted="#24292F",
+    grid="#C9D1D9",
+    surface="#FFFFFF",
+    p="#0072B2",
+    q="#D55E00",
+    forward_fit="#009E73",
+    reverse_fit="#CC79A7",
+    font_size=14.0,
+    small_font_size=12.0,
+    title_font_size=16.0,
+    value_font_size=20.0,
+    tick_font_size=13.0,
+    left_axis_width=88.0,
+    line_width=3.5,
+    thin_line_width=2.0,
+    bar_alpha=1.0,
+    term_bar_alpha=0.5,
+)
+"""For slides and papers: white all over, near-black axes and text, larger fonts, thicker
+lines and full-strength (colour-blind-safe) Okabe–Ito colours."""
+
+THEMES: dict[str, Theme] = {t.name: t for t in (SCREEN, SLIDE)}
+"""Every theme by name."""
 
 
 def style_plot(plot: pg.PlotItem, theme: Theme) -> None:
