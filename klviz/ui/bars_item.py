@@ -64,6 +64,7 @@ class BarsItem(pg.GraphicsObject):
         self._color: QColor | None = QColor(color)
         self._outline: QColor | None = None
         self._marker = QColor(Qt.GlobalColor.black)
+        self._line_width = 2.0
         self._edges = np.array([-0.5, 0.5])
         self._heights = np.zeros(1)
         self._left = self._edges[:-1]
@@ -124,9 +125,13 @@ class BarsItem(pg.GraphicsObject):
             self.prepareGeometryChange()
             self._bound_top = top
 
-    def set_colors(self, fill: QColor | None, outline: QColor | None, marker: QColor) -> None:
-        """Bar fill and/or outline (for overlaid bars; None for neither) and the colour that
-        marks the hovered and selected bar."""
+    def set_colors(
+        self, fill: QColor | None, outline: QColor | None, marker: QColor,
+        line_width: float = 2.0,
+    ) -> None:
+        """Bar fill and/or outline (for overlaid bars; None for neither), the colour that
+        marks the hovered and selected bar, and the width of outlines in device pixels."""
+        self._line_width = float(line_width)
         self._color = None if fill is None else QColor(fill)
         self._outline = None if outline is None else QColor(outline)
         self._marker = QColor(marker)
@@ -301,11 +306,11 @@ class BarsItem(pg.GraphicsObject):
             painter.drawRects(*self._rects.drawargs())
         if self._outline is not None:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(pg.mkPen(self._outline, width=2))
+            painter.setPen(pg.mkPen(self._outline, width=self._line_width))
             painter.drawPath(self._step_path)
         if self._selected >= 0:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(pg.mkPen(self._marker, width=2))
+            painter.setPen(pg.mkPen(self._marker, width=self._line_width))
             i = self._selected
             painter.drawRect(
                 QRectF(self._left[i], 0.0, self._right[i] - self._left[i], self._heights[i])

@@ -65,6 +65,7 @@ class _Curve:
         self.markers.setBrush(theme.color(color))
         for label in self.labels:
             label.setColor(theme.color(color))
+            label.setFont(theme.font(theme.value_font_size, bold=True))
         self._color, self._theme = color, theme
 
     def show_infinities(self, x: NDArray[np.float64], bins: NDArray[np.intp], at: float) -> None:
@@ -153,6 +154,7 @@ class CurvesPanel(QWidget):
         self._zero.setPen(theme.pen(theme.muted, theme.thin_line_width))
         bars = self._model.n_bins <= GAP_MAX_BINS
         self.legend.clear()
+        self.legend.opts["labelTextSize"] = f"{theme.small_font_size}pt"
         for curve, series in zip(self.curves, self.series, strict=True):
             curve.set_style(theme, getattr(theme, series.color), bars)
             self.legend.addItem(curve.sample, series.name)

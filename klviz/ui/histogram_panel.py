@@ -127,6 +127,7 @@ class BarEditor(pg.PlotWidget):
                 None if outlined else theme.bar_color(base),
                 theme.color(base) if outlined else None,
                 theme.color(theme.foreground),
+                theme.line_width,
             )
         self._zero_line.setPen(theme.pen(theme.muted, theme.thin_line_width))
         for label in self._value_labels:
