@@ -321,11 +321,16 @@ class DistributionModel(QObject):
 
 
 def _normalized(weights: ArrayLike, name: str, notes: list[str]) -> NDArray[np.float64]:
-    """``weights`` as a distribution; a note for the user if they had to be rescaled."""
-    dist, changed = to_distribution(weights, name)
-    if changed:
-        total = float(validate_weights(weights, name).sum())
-        notes.append(f"{name} was normalised (its weights summed to {total:.6g})")
+    """``weights`` as a distribution, with a note for the user if they had to be rescaled.
+
+    Weights that already sum to 1 (within tolerance) are kept bit for bit, so a saved
+    session opens with exactly the arrays it was saved from.
+    """
+    arr = validate_weights(weights, name)
+    dist, changed = to_distribution(arr, name)
+    if not changed:
+        return arr.copy()
+    notes.append(f"{name} was normalised (its weights summed to {float(arr.sum()):.6g})")
     return dist
 
 

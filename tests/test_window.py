@@ -19,7 +19,7 @@ from klviz.ui.theme import SCREEN
 
 def test_title_caption_and_menus(qtbot) -> None:
     w = open_window(qtbot, "bimodal")
-    assert w.windowTitle() == "klviz — Bimodal P, one Gaussian Q"
+    assert w.windowTitle() == "Bimodal P, one Gaussian Q[*] — klviz"
     assert get_preset("bimodal").description.split(";")[0] in w.caption.text()
     menus = {m.title().replace("&", ""): m for m in (w.file_menu, w.edit_menu, w.view_menu,
                                                       w.help_menu)}
@@ -40,7 +40,7 @@ def test_every_preset_can_be_chosen_and_each_load_is_an_undo_step(qtbot) -> None
         w.preset_box.activated.emit(i)
         assert w.model.preset == name
         pr = get_preset(name)
-        assert w.windowTitle() == f"klviz — {pr.title}" and pr.title in w.caption.text()
+        assert w.windowTitle() == f"{pr.title}[*] — klviz" and pr.title in w.caption.text()
         assert w.bins_box.isEnabled() == (pr.labels is None)
     assert w.history.count() == len(preset_names())
     w.preset_box.activated.emit(len(preset_names()) - 1)  # the same again: nothing changes
@@ -107,7 +107,7 @@ def test_notices_reach_the_status_bar(qtbot) -> None:
     w.model.set_data(None, [1, 1, 2], [1, 1, 1])
     message = w.statusBar().currentMessage()
     assert "P was normalised" in message and "Q was normalised" in message
-    assert w.windowTitle() == "klviz — Custom data"
+    assert w.windowTitle() == "Custom data[*] — klviz"
 
 
 def test_overlay_and_coding_view_toggles(qtbot) -> None:

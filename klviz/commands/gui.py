@@ -36,8 +36,17 @@ def _route_file(args: argparse.Namespace) -> None:
     setattr(args, option, args.file)
 
 
+def _document(args: argparse.Namespace) -> str | None:
+    """The file that alone gives P and Q (a session or a CSV table): the window opens it as
+    its document, and Save writes back to a session file."""
+    if args.q is not None or args.q_file is not None:
+        return None
+    return args.session if args.session is not None else args.p_file
+
+
 def run(args: argparse.Namespace) -> int:
-    """Check the input, then open the window and run until it closes."""
+    """Check the input, then open the window (offering to recover an autosave a crashed klviz
+    left) and run until it closes."""
     _route_file(args)
     from klviz.ui.settings import remembered_preset  # Qt from here on
 
@@ -57,4 +66,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if units is not None:
         window.model.set_units(units)
+    document = _document(args)
+    if document is not None:
+        window.documents.open(document)
+    window.documents.offer_recovery()
     return int(app.exec())

@@ -9,7 +9,7 @@ undo step of :attr:`MainWindow.history`.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, qVersion
@@ -32,6 +32,7 @@ from klviz.core.distributions import MAX_BINS, get_preset, preset_names
 from klviz.model import DistributionModel
 from klviz.ui.axes import show_all_bins
 from klviz.ui.curves_panel import CurvesPanel
+from klviz.ui.documents import DocumentController
 from klviz.ui.histogram_panel import HistogramPanel
 from klviz.ui.history import EditHistory
 from klviz.ui.readouts import ReadoutsPanel
@@ -73,7 +74,8 @@ class MainWindow(QMainWindow):
     Public parts for colleagues and scripts: :attr:`model`, :attr:`history`, :attr:`theme`,
     the panels (:attr:`histogram`, :attr:`curves`, :attr:`readouts`), the menus
     (:attr:`file_menu`, :attr:`edit_menu`, :attr:`view_menu`, :attr:`help_menu`), the
-    :attr:`toolbar`, and :meth:`add_dock` / :meth:`show_notice`.
+    :attr:`toolbar`, :attr:`documents` (the file behind the window: File menu, title,
+    autosave), and :meth:`add_dock` / :meth:`show_notice`.
     """
 
     def __init__(
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self._sync_controls()
         self._units_changed(self.model.units)
         self.apply_theme(theme)
+        self.documents = DocumentController(self)
         self.histogram.p_editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------------ building
@@ -369,8 +372,11 @@ class MainWindow(QMainWindow):
             "Categories cannot be resampled" if labelled
             else "Number of bins: resample P and Q over the same span, keeping their shapes"
         )
-        self.setWindowTitle(f"klviz — {self._preset_text()[0]}")
         self._sync_caption()
+
+    def data_title(self) -> str:
+        """What the data on show is called: its preset's title, or "Custom data"."""
+        return self._preset_text()[0]
 
     def _preset_text(self) -> tuple[str, str]:
         """Title and description of the data on show."""
@@ -413,6 +419,17 @@ class MainWindow(QMainWindow):
             self.model.set_units(units)
         self.overlay_action.setChecked(s.value("view/overlay", False, type=bool))
         self.coding_action.setChecked(s.value("view/coding", False, type=bool))
+
+    def view_state(self) -> dict[str, bool]:
+        """The view settings a session keeps: P and Q overlaid, the coding view."""
+        return {"overlay": self.overlay_action.isChecked(),
+                "coding": self.coding_action.isChecked()}
+
+    def apply_view_state(self, state: Mapping[str, object]) -> None:
+        """Apply settings as :meth:`view_state` gives them; others are ignored."""
+        for key, action in (("overlay", self.overlay_action), ("coding", self.coding_action)):
+            if isinstance(state.get(key), bool):
+                action.setChecked(bool(state[key]))
 
     def save_settings(self) -> None:
         """Remember geometry, the preset on show and the view options for the next run."""
