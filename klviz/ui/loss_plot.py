@@ -1,0 +1,80 @@
+"""The objective per optimiser step, one curve per fit, in the model's unit."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtWidgets import QWidget
+
+from klviz.ui.axes import set_plot_title
+from klviz.ui.fit_style import FIT_NAMES, direction_color
+from klviz.ui.theme import Theme, style_plot
+
+__all__ = ["LossPlot"]
+
+_LN2 = math.log(2.0)
+
+
+class LossPlot(pg.PlotWidget):
+    """Objective against step for each fit (coloured per direction, with a legend)."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._theme = theme
+        self._units = "bits"
+        self._alpha = 0.5
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        plot = self.getPlotItem()
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.showGrid(x=False, y=True, alpha=0.2)
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("left").setStyle(maxTickLevel=0)
+        plot.enableAutoRange(x=False, y=True)
+        self.legend = pg.LegendItem(labelTextSize=f"{theme.small_font_size}pt", colCount=2)
+        self.legend.setParentItem(plot)
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-8, 0))
+        self.setMinimumHeight(150)
+        self.apply_theme(theme)
+
+    def set_histories(
+        self, histories: dict[str, NDArray[np.float64]], units: str, alpha: float = 0.5
+    ) -> None:
+        """Show ``histories`` (objective in nats per step, by direction) in ``units``."""
+        restyle = (set(histories) != set(self.curves) or units != self._units
+                   or alpha != self._alpha)
+        self._units, self._alpha = units, alpha
+        for direction in set(self.curves) - set(histories):
+            self.removeItem(self.curves.pop(direction))
+        scale = 1.0 / _LN2 if units == "bits" else 1.0
+        longest = 1
+        for direction, values in histories.items():
+            if direction not in self.curves:
+                curve = pg.PlotDataItem(antialias=True)
+                self.addItem(curve)
+                self.curves[direction] = curve
+            self.curves[direction].setData(np.arange(values.size), values * scale)
+            longest = max(longest, values.size)
+        self.setXRange(0, max(10, longest), padding=0.02)
+        if restyle:
+            self.apply_theme(self._theme)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Restyle curves, legend, axes and title from ``theme``."""
+        self._theme = theme
+        plot = self.getPlotItem()
+        self.setBackground(theme.color(theme.background))
+        style_plot(plot, theme)
+        self.legend.clear()
+        for direction, curve in self.curves.items():
+            curve.setPen(theme.pen(direction_color(theme, direction, self._alpha)))
+            self.legend.addItem(curve, FIT_NAMES[direction])
+        self.legend.setLabelTextColor(theme.color(theme.foreground))
+        label = {"color": theme.muted, "font-size": f"{theme.font_size}pt"}
+        plot.setLabel("left", f"objective ({self._units})", **label)
+        plot.setLabel("bottom", "step", **label)
+        set_plot_title(plot, "Loss", theme)
