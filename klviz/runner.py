@@ -18,7 +18,9 @@ new grid defines a new init from the model's Q; while such an edit is still in p
 drag) the runner waits. Editing P keeps the fits going against the new P. One run, from
 :meth:`FitRunner.play` until it stops, is one undo step of the optional ``history``: every
 frame is recorded with the same merge key, so the frames fold into one step whose undo
-restores Q from before the run. An undo while running pauses the run.
+restores Q from before the run. An undo while running pauses the run (the history's index is
+compared on each frame: the runner holds no connection to the history, whose lifetime it does
+not control).
 """
 
 from __future__ import annotations
@@ -281,14 +283,13 @@ class FitRunner(QObject):
         self._pushing = False
         self._run_id = 0
         self._run_start = 0
+        self._undo_index = 0
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
         self._set_interval()
         model.gridChanged.connect(self._grid_changed)
         model.dataChanged.connect(self._data_changed)
-        if history is not None:
-            history.indexChanged.connect(self._history_moved)
         if parent is not None:
             parent.installEventFilter(self)
 
@@ -357,6 +358,7 @@ class FitRunner(QObject):
             self._restart()  # a replay: the first frame shows Q near the start again
         self._run_id += 1
         self._run_start = self.steps
+        self._undo_index = self._history_index()
         self._timer.start()
         self.runningChanged.emit(True)
 
@@ -540,6 +542,10 @@ class FitRunner(QObject):
         finally:
             self._pushing = False
         self._shown = self._model.q
+        self._undo_index = self._history_index()
+
+    def _history_index(self) -> int:
+        return 0 if self._history is None else self._history.index()
 
     def _frame(self, everything: bool) -> None:
         fits = self._ensure_fits()
@@ -553,6 +559,9 @@ class FitRunner(QObject):
 
     def _tick(self) -> bool:
         """One timer frame; True when the run has ended."""
+        if self.running and self._history_index() < self._undo_index:  # undo pressed: stop
+            self.pause()
+            return True
         if self._fits is None and self._history is not None and self._history.recording:
             return False  # the user is still shaping Q: wait for the new init
         self._frame(everything=False)
@@ -582,10 +591,6 @@ class FitRunner(QObject):
         if self._settings.init != "q":
             self._settings = dataclasses.replace(self._settings, init="q")
         self.restarted.emit()
-
-    def _history_moved(self, index: int) -> None:
-        if self.running and self._history is not None and index < self._history.count():
-            self.pause()  # an undo during a run stops it
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close:

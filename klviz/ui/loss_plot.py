@@ -10,12 +10,15 @@ from numpy.typing import NDArray
 from PySide6.QtWidgets import QWidget
 
 from klviz.ui.axes import set_plot_title
-from klviz.ui.fit_style import FIT_NAMES, direction_color
+from klviz.ui.fit_style import direction_color
 from klviz.ui.theme import Theme, style_plot
 
 __all__ = ["LossPlot"]
 
 _LN2 = math.log(2.0)
+
+LEGEND_NAMES = {"forward": "KL(P‖Q)", "reverse": "KL(Q‖P)", "alpha": "D_α", "js": "JS"}
+"""Short legend names: the plot is narrow, the colours match the panel's parameter lines."""
 
 
 class LossPlot(pg.PlotWidget):
@@ -72,7 +75,7 @@ class LossPlot(pg.PlotWidget):
         self.legend.clear()
         for direction, curve in self.curves.items():
             curve.setPen(theme.pen(direction_color(theme, direction, self._alpha)))
-            self.legend.addItem(curve, FIT_NAMES[direction])
+            self.legend.addItem(curve, LEGEND_NAMES[direction])
         self.legend.setLabelTextColor(theme.color(theme.foreground))
         label = {"color": theme.muted, "font-size": f"{theme.font_size}pt"}
         plot.setLabel("left", f"objective ({self._units})", **label)

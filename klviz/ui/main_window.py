@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 from klviz import __version__
 from klviz.core.distributions import MAX_BINS, get_preset, preset_names
 from klviz.model import DistributionModel
+from klviz.runner import FitRunner
 from klviz.ui.axes import show_all_bins
 from klviz.ui.curves_panel import CurvesPanel
 from klviz.ui.documents import DocumentController
 from klviz.ui.histogram_panel import HistogramPanel
 from klviz.ui.history import EditHistory
+from klviz.ui.optimizer_panel import OptimizerPanel
 from klviz.ui.readouts import ReadoutsPanel
 from klviz.ui.settings import app_settings
 from klviz.ui.theme import SCREEN, Theme
@@ -75,7 +77,8 @@ class MainWindow(QMainWindow):
     the panels (:attr:`histogram`, :attr:`curves`, :attr:`readouts`), the menus
     (:attr:`file_menu`, :attr:`edit_menu`, :attr:`view_menu`, :attr:`help_menu`), the
     :attr:`toolbar`, :attr:`documents` (the file behind the window: File menu, title,
-    autosave), and :meth:`add_dock` / :meth:`show_notice`.
+    autosave), :attr:`runner` and :attr:`optimizer_panel` (the optimiser dock), and
+    :meth:`add_dock` / :meth:`show_notice`.
     """
 
     def __init__(
@@ -100,6 +103,11 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
+        self.runner = FitRunner(self.model, history=self.history, parent=self)
+        self.optimizer_panel = OptimizerPanel(self.runner, theme, self.histogram)
+        self.optimizer_panel.notice.connect(self.show_notice)
+        self.optimizer_dock = self.add_dock(self.optimizer_panel, "Optimiser")
+        self.menuBar().insertMenu(self.help_menu.menuAction(), self.optimizer_panel.menu)
         self.statusBar().addPermanentWidget(self.hover_label)
         self.setMinimumSize(900, 600)
         self.resize(1400, 900)
@@ -318,6 +326,7 @@ class MainWindow(QMainWindow):
         self.histogram.apply_theme(theme)
         self.curves.apply_theme(theme)
         self.readouts.apply_theme(theme)
+        self.optimizer_panel.apply_theme(theme)
         self.caption.setFont(theme.font(theme.font_size))
         self.caption.setStyleSheet(
             f"QLabel {{ background: {theme.surface}; color: {theme.muted}; padding: 6px 12px;"

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -263,6 +263,10 @@ class OptimizerPanel(QWidget):
         layout.addWidget(self.params_label)
         layout.addWidget(self.loss_plot, 1)
 
+    def sizeHint(self) -> QSize:
+        """Narrow enough to leave the plots most of the window."""
+        return QSize(330, 760)
+
     # ------------------------------------------------------------------ look
     def apply_theme(self, theme: Theme) -> None:
         """Restyle text, captions, plots and the overlay from ``theme``."""
@@ -317,7 +321,7 @@ class OptimizerPanel(QWidget):
         if [self.epsilon_box.itemData(i) for i in range(self.epsilon_box.count())] != choices:
             self.epsilon_box.clear()
             for e in choices:
-                self.epsilon_box.addItem(f"ε = {e:g}", e)
+                self.epsilon_box.addItem(f"ε = {_short(e)}", e)
         self.epsilon_box.setCurrentIndex(choices.index(epsilon))
 
     def _sync_start(self) -> None:
@@ -437,8 +441,13 @@ class OptimizerPanel(QWidget):
         honest = ("readouts show the honest ∞" if np.any(self._model.p == 0)
                   else "readouts use the honest P")
         self.epsilon_note.setText(f"Reverse KL optimises against P floored at "
-                                  f"ε = {r.settings.epsilon:g}; {honest}.")
+                                  f"ε = {_short(r.settings.epsilon)}; {honest}.")
         self.epsilon_note.setVisible(True)
+
+
+def _short(value: float) -> str:
+    """``1e-6`` rather than ``1e-06``."""
+    return f"{value:g}".replace("e-0", "e-").replace("e+0", "e+")
 
 
 def _number_box(prefix: str, tip: str) -> QDoubleSpinBox:
