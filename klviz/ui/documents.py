@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
@@ -515,8 +516,10 @@ class DocumentController(QObject):
         self._window.setWindowTitle(f"{self.name}[*] — klviz")
         self._window.setWindowModified(self.modified)
 
-    def _clean_changed(self, _clean: bool) -> None:
-        self._window.setWindowModified(self.modified)
+    def _clean_changed(self, clean: bool) -> None:
+        if not shiboken6.isValid(self._window):  # the stack empties as the window is deleted
+            return
+        self._window.setWindowModified(not clean)
         self._schedule_autosave()
 
     def _data_changed(self, _which: str) -> None:
