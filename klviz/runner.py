@@ -281,6 +281,7 @@ class FitRunner(QObject):
         self._init_q: NDArray[np.float64] | None = None
         self._shown: NDArray[np.float64] | None = None
         self._pushing = False
+        self._q_edited = False
         self._run_id = 0
         self._run_start = 0
         self._undo_index = 0
@@ -290,8 +291,6 @@ class FitRunner(QObject):
         self._set_interval()
         model.gridChanged.connect(self._grid_changed)
         model.dataChanged.connect(self._data_changed)
-        if parent is not None:
-            parent.installEventFilter(self)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -359,6 +358,9 @@ class FitRunner(QObject):
         self._run_id += 1
         self._run_start = self.steps
         self._undo_index = self._history_index()
+        parent = self.parent()
+        if parent is not None:  # (again:) the filter installed last sees a Close first, so the
+            parent.installEventFilter(self)  # run stops before e.g. a "save changes?" check
         self._timer.start()
         self.runningChanged.emit(True)
 
@@ -562,8 +564,9 @@ class FitRunner(QObject):
         if self.running and self._history_index() < self._undo_index:  # undo pressed: stop
             self.pause()
             return True
-        if self._fits is None and self._history is not None and self._history.recording:
-            return False  # the user is still shaping Q: wait for the new init
+        if self._q_edited and self._history is not None and self._history.recording:
+            return False  # the user is still shaping Q (a drag): wait for the new start
+        self._q_edited = False
         self._frame(everything=False)
         converged = self.converged
         if converged or self.steps - self._run_start >= self._settings.max_steps:
@@ -587,6 +590,7 @@ class FitRunner(QObject):
     def _invalidate(self) -> None:
         """Someone else changed Q or the grid: the next start is the model's Q."""
         self._fits = self._init_q = None
+        self._q_edited = True
         self._shown = self._model.q
         if self._settings.init != "q":
             self._settings = dataclasses.replace(self._settings, init="q")
