@@ -16,6 +16,7 @@ from ui_helpers import open_window
 
 from klviz.cli import main
 from klviz.paths import example_sessions
+from klviz.runner import FitSettings
 from klviz.session import Session, load_session, save_session
 from klviz.tables import read_table
 from klviz.ui import documents
@@ -101,6 +102,42 @@ def test_round_trip_through_the_ui_keeps_arrays_and_settings_exactly(
     assert other.documents.path == path and not other.documents.modified
     assert other.history.count() == 0  # a new document starts a new undo history
     assert other.windowTitle() == "lecture.klviz.json[*] — klviz"
+
+
+def test_optimiser_settings_and_fits_round_trip(qtbot, dialogs, tmp_path) -> None:
+    w = open_window(qtbot, "bimodal")
+    w.runner.set_settings(FitSettings(family="mixture", direction="both", k=3, seed=4))
+    w.runner.step(5)
+    path = tmp_path / "fit.klviz.json"
+    assert w.documents.save_as(path)
+    assert load_session(path).optimizer["settings.family"] == "mixture"
+    other = open_window(qtbot, "gap")
+    other.documents.open(path)
+    saved, restored = w.runner.state(), other.runner.state()
+    assert restored["settings"] == saved["settings"]
+    assert restored["init_theta"] == saved["init_theta"]
+    for direction in ("forward", "reverse"):
+        assert restored["fits"][direction]["theta"] == saved["fits"][direction]["theta"]
+    assert np.array_equal(other.model.q, w.model.q) and not other.documents.modified
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "problem"),
+    [({"settings.family": "nope"}, "unknown family 'nope'"),
+     ({"settings": 1, "settings.k": 2}, "clashes")],
+)
+def test_optimiser_settings_that_no_longer_fit_still_open_the_data(
+    qtbot, dialogs, tmp_path, optimizer, problem
+) -> None:
+    path = tmp_path / "odd.klviz.json"
+    save_session(Session.from_preset("die"), path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(doc | {"optimizer": optimizer}), encoding="utf-8")
+    w = open_window(qtbot, "gap")
+    w.documents.open(path)
+    assert w.model.preset == "die" and w.documents.path == path and dialogs.errors == []
+    message = w.statusBar().currentMessage()
+    assert message.startswith("Optimiser settings not restored: ") and problem in message
 
 
 def test_save_writes_back_to_the_file_it_opened(qtbot, dialogs, tmp_path) -> None:

@@ -9,6 +9,9 @@ Rules:
   never reaches back into another file. A ``.csv`` opens as an untitled document; an example
   opens untitled too, so Save never writes into klviz's own files. *Import CSV…* instead
   replaces P and Q as one undoable edit of the current document.
+- The optimiser's settings and fitted parameters (``window.runner.state()``) are saved in
+  the session's ``optimizer`` field, nested keys joined by dots (session settings are flat),
+  and restored on open; if they no longer fit, the data still opens and a notice says so.
 - A file that cannot be loaded or saved changes nothing — data, file path, modified flag and
   undo history stay as they were — and one message box says why, in one line.
 - "Modified" follows the undo stack's clean state: undoing back to the saved state clears it.
@@ -23,11 +26,11 @@ Rules:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shiboken6
@@ -167,6 +170,33 @@ def _problem(exc: Exception, path: Path) -> str:
     return str(exc)
 
 
+def _flat(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as one level, keys joined by dots: ``{"fits.forward.theta": [...]}``."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _nested(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`_flat`; ``ValueError`` when keys clash (``a`` and ``a.b``)."""
+    tree: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node = tree
+        for part in parents:
+            if part in node and not isinstance(node[part], dict):
+                raise ValueError(f"setting {key!r} clashes with setting {part!r}")
+            node = node.setdefault(part, {})
+        if leaf in node:
+            raise ValueError(f"setting {key!r} clashes with another one")
+        node[leaf] = value
+    return tree
+
+
 def _stem(name: str) -> str:
     """A file name without the suffixes klviz uses."""
     for suffix in (SESSION_SUFFIX, ".json", ".csv"):
@@ -227,6 +257,8 @@ class DocumentController(QObject):
         self._model.unitsChanged.connect(self._schedule_autosave)
         for action in (window.overlay_action, window.coding_action):
             action.toggled.connect(self._schedule_autosave)
+        window.runner.runningChanged.connect(self._schedule_autosave)  # e.g. a fit stopped
+        window.runner.restarted.connect(self._schedule_autosave)  # new optimiser settings
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         self._update_title()
@@ -253,10 +285,12 @@ class DocumentController(QObject):
         return not self._history.isClean()
 
     def current_session(self) -> Session:
-        """Everything Save writes: the data, units, preset and the window's view settings."""
+        """Everything Save writes: the data, units, preset, the window's view settings and
+        the optimiser's settings and fitted parameters."""
         m = self._model
         return Session(x=m.x, p=m.p, q=m.q, labels=m.labels, units=m.units, preset=m.preset,
-                       view=self._window.view_state())
+                       view=self._window.view_state(),
+                       optimizer=_flat(self._window.runner.state()))
 
     # ------------------------------------------------------------------ menu
     def _action(self, text: str, tip: str, slot: Callable[[], object],
@@ -416,6 +450,11 @@ class DocumentController(QObject):
         self._set_data(session)
         self._model.set_units(session.units)
         self._window.apply_view_state(session.view)
+        if session.optimizer:
+            try:
+                self._window.runner.apply_state(_nested(session.optimizer))
+            except ValueError as exc:
+                self._window.show_notice(f"Optimiser settings not restored: {exc}")
         self._history.clear()
 
     def _set_data(self, session: Session) -> None:
