@@ -115,6 +115,8 @@ class BarsItem(pg.GraphicsObject):
 
     def set_column_top(self, top: float) -> None:
         """Height up to which a column can be grabbed (the top of the view)."""
+        if float(top) == self._column_top:
+            return  # e.g. Q changed under a steady scale: P's bars need no repaint
         self._column_top = float(top)
         self._update_bounds()
         self.update()
