@@ -17,10 +17,11 @@ optimiser frame
     One ``FitRunner.advance(1)`` at 1 024 bins: an optimiser step, Q pushed into the model and
     the window repainted (measured like a drag step).
 first paint
-    From just before a fresh ``python -m klviz`` process is started until that process has
-    finished its first paint of the main window (an event filter sees the first ``Paint``
-    event of a widget in the window; a zero-delay timer then fires after that paint pass and
-    prints ``time.monotonic()``, a clock shared by every process on the machine).
+    From just before a fresh Python process is started until it has finished the first paint
+    of the main window. The process runs ``klviz --preset bimodal`` (``klviz.cli.main``) with
+    an application event filter: at the first ``Paint`` event of a widget in the main window
+    it starts a zero-delay timer, which fires once that whole paint pass is done and prints
+    ``time.monotonic()`` (a clock shared by every process on the machine) before quitting.
 
 Qt runs offscreen unless ``QT_QPA_PLATFORM`` says otherwise, so the numbers do not depend on a
 display server. The window measured uses a blank settings folder (see
@@ -79,6 +80,7 @@ MATPLOTLIB_BUDGET_S = 8.0
 it always makes at least :data:`MIN_REPEATS` runs."""
 
 MIN_REPEATS = 3
+"""Fewest matplotlib draws per size, however long they take."""
 
 DRAG_STEPS_PER_SWEEP = 16
 """Mouse moves of the benchmark drag from its lowest to its highest point."""
