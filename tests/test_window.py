@@ -25,7 +25,8 @@ def test_title_caption_and_menus(qtbot) -> None:
                                                       w.help_menu)}
     assert list(menus) == ["File", "Edit", "View", "Help"]
     edit = [a.text().replace("&", "") for a in w.edit_menu.actions() if not a.isSeparator()]
-    assert edit[2:] == ["Swap P and Q", "Copy P to Q", "Uniform P", "Uniform Q", "Reset"]
+    assert edit[2:] == ["Swap P and Q", "Copy P to Q", "Uniform P", "Uniform Q", "Reset",
+                        "Copy Figure"]
     assert w.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
     assert QKeySequence("Ctrl+Shift+Z") in w.redo_action.shortcuts()
     buttons = [a for a in w.toolbar.actions()
@@ -180,7 +181,8 @@ def test_window_renders_to_a_picture_with_both_colours(qtbot, tmp_path) -> None:
         target = np.array(SCREEN.bar_color(hex_colour).getRgb()[:3])
         return float(np.mean(np.abs(rgb - target).sum(axis=-1) < 30))
 
-    assert share(SCREEN.p) > 0.02 and share(SCREEN.q) > 0.02  # P blue and Q vermillion bars
+    # P blue and Q vermillion bars (the plots share the width with readouts and optimiser)
+    assert share(SCREEN.p) > 0.01 and share(SCREEN.q) > 0.01
     assert len(np.unique(pixels)) > 50
 
 
