@@ -138,11 +138,11 @@ def show_error(parent: QWidget, text: str) -> None:
     """Show a one-line problem in a message box (without blocking)."""
     box = QMessageBox(QMessageBox.Icon.Warning, "klviz", text, QMessageBox.StandardButton.Ok,
                       parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
     _open_box(box, lambda: None)
 
 
 def _open_box(box: QMessageBox, finished: Callable[[], None]) -> None:
+    box.setTextFormat(Qt.TextFormat.PlainText)  # file names are never read as HTML
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.finished.connect(finished)
