@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageSequence
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QApplication, QSplitter
 from ui_helpers import open_window
 
 from klviz import export
@@ -98,6 +98,7 @@ def test_slide_theme_changes_panels_and_line_widths(window) -> None:
 
 def test_exporting_leaves_the_screen_as_it_was(window, tmp_path) -> None:
     window.histogram.p_editor.setFocus()
+    QApplication.processEvents()  # the focus hint in the status bar settles first
     splitters = [s.sizes() for s in window.findChildren(QSplitter)]
     before = pixels(window.grab().toImage()).copy()
     export.render_png(window, tmp_path / "a.png", "window", scale=4, theme=SLIDE,
