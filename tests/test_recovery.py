@@ -147,6 +147,21 @@ def test_a_kill_while_writing_never_leaves_a_corrupt_autosave(tmp_path) -> None:
         assert list(folder.iterdir()) == []  # with any half-written temporary file
 
 
+def test_a_lock_left_without_an_autosave_is_cleaned_up() -> None:
+    # as if killed during its first write: the lock taken, the autosave not yet in place
+    script = ("import os; import numpy as np; from klviz.autosave import Autosave; "
+              "from klviz.session import Session; slot = Autosave(); "
+              "slot.write(Session(x=np.arange(2.0), p=np.ones(2) / 2, q=np.ones(2) / 2)); "
+              "slot.path.unlink(); os._exit(0)")
+    with start(script) as child:
+        child.communicate(timeout=30)
+        assert child.returncode == 0
+    folder = autosave_dir()
+    assert [p.suffix for p in folder.iterdir()] == [".lock"]
+    assert claim_orphan(folder) is None
+    assert list(folder.iterdir()) == []
+
+
 def test_declined_or_postponed_recovery(qtbot, answers) -> None:
     folder = autosave_dir()
     with start(EDIT_THEN_DIE) as child:
