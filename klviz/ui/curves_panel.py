@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from klviz.model import DistributionModel
 from klviz.ui.axes import set_bin_ticks, set_plot_title, show_all_bins
 from klviz.ui.bars_item import GAP_MAX_BINS, bin_edges
-from klviz.ui.theme import Theme, style_plot
+from klviz.ui.theme import Theme, style_legend, style_plot
 
 __all__ = ["MAX_INFINITY_LABELS", "CurvesPanel", "Series"]
 
@@ -168,11 +168,10 @@ class CurvesPanel(QWidget):
         bars = self._model.n_bins <= GAP_MAX_BINS
         dense = self._model.n_bins > DENSE_BINS
         self.legend.clear()
-        self.legend.opts["labelTextSize"] = f"{theme.small_font_size}pt"
+        style_legend(self.legend, theme)
         for curve, series in zip(self.curves, self.series, strict=True):
             curve.set_style(theme, getattr(theme, series.color), bars, dense)
             self.legend.addItem(curve.sample, series.name)
-        self.legend.setLabelTextColor(theme.color(theme.foreground))
         self._units_changed(self._model.units)
 
     def _units_changed(self, units: str) -> None:

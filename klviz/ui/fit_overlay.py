@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from klviz.ui.bars_item import bin_edges
 from klviz.ui.fit_style import direction_color
-from klviz.ui.theme import Theme
+from klviz.ui.theme import Theme, style_legend
 
 __all__ = ["FitOverlay"]
 
@@ -56,11 +56,11 @@ class FitOverlay:
     def _restyle(self) -> None:
         theme = self._theme
         self.legend.clear()
+        style_legend(self.legend, theme)
         for direction, text in self._texts.items():
             curve = self.curves[direction]
             curve.setPen(theme.pen(direction_color(theme, direction)))
             self.legend.addItem(curve, text)
-        self.legend.setLabelTextColor(theme.color(theme.foreground))
 
     def apply_theme(self, theme: Theme) -> None:
         """Restyle the outlines and the legend from ``theme``."""

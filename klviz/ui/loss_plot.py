@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from klviz.ui.axes import set_plot_title
 from klviz.ui.fit_style import direction_color
-from klviz.ui.theme import Theme, style_plot
+from klviz.ui.theme import Theme, style_legend, style_plot
 
 __all__ = ["LossPlot"]
 
@@ -73,10 +73,10 @@ class LossPlot(pg.PlotWidget):
         self.setBackground(theme.color(theme.background))
         style_plot(plot, theme)
         self.legend.clear()
+        style_legend(self.legend, theme)
         for direction, curve in self.curves.items():
             curve.setPen(theme.pen(direction_color(theme, direction, self._alpha)))
             self.legend.addItem(curve, LEGEND_NAMES[direction])
-        self.legend.setLabelTextColor(theme.color(theme.foreground))
         label = {"color": theme.muted, "font-size": f"{theme.font_size}pt"}
         plot.setLabel("left", f"objective ({self._units})", **label)
         plot.setLabel("bottom", "step", **label)

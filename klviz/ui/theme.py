@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPen
 
-__all__ = ["SCREEN", "SLIDE", "THEMES", "Theme", "style_plot"]
+__all__ = ["SCREEN", "SLIDE", "THEMES", "Theme", "style_legend", "style_plot"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +145,13 @@ def style_plot(plot: pg.PlotItem, theme: Theme) -> None:
         axis.label.setFont(theme.font())
     plot.getAxis("left").setWidth(theme.left_axis_width)
     plot.getViewBox().setBackgroundColor(theme.color(theme.background))
+
+
+def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
+    """Give a legend's labels the theme's small font and text colour.
+
+    Call it before adding items: pyqtgraph styles a label when it is added, and
+    ``setLabelTextColor`` does not redraw labels already there.
+    """
+    legend.opts["labelTextSize"] = f"{theme.small_font_size}pt"
+    legend.opts["labelTextColor"] = theme.color(theme.foreground)
