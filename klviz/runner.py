@@ -396,16 +396,17 @@ class FitRunner(QObject):
         self.restarted.emit()
         self._show_init("Random start for Q")
 
-    def set_start(self, mu: float, sigma: float) -> None:
+    def set_start(self, mu: float, sigma: float, *, continuing: bool = False) -> None:
         """Start the fits at location ``mu`` and scale ``sigma`` (Gaussian or Student-t family)
-        and show that Q in the model (one undo step with a history)."""
+        and show that Q in the model: one undo step with a history, which a ``continuing``
+        call (the same handle drag) joins."""
         family, theta = start_at(self._settings, self._model.x, mu, sigma)
         self._settings = dataclasses.replace(self._settings, init="q")
         self._install(family, theta)
         self._init_q = family.q(self._init_theta)
         self._run_start = 0
         self.restarted.emit()
-        self._show_init(f"Start Q at μ = {mu:.4g}, σ = {sigma:.4g}")
+        self._push(self._init_q, "Set Q's start", "start", merge=continuing)  # type: ignore[arg-type]
 
     def start_params(self) -> dict[str, Any]:
         """Readable parameters of the start (μ, σ, weights; empty for categorical)."""
@@ -530,7 +531,11 @@ class FitRunner(QObject):
         """Put the start's Q into the model (one undo step ``text`` with a history)."""
         self._push(self._init_q, text, None)  # type: ignore[arg-type]
 
-    def _push(self, q: NDArray[np.float64], text: str, merge_key: object) -> None:
+    def _push(
+        self, q: NDArray[np.float64], text: str, merge_key: object, *, merge: bool = True
+    ) -> None:
+        """Q into the model; with a history, one step ``text``, folded into the step before
+        when that one has the same ``merge_key`` and ``merge`` is true."""
         def edit() -> None:
             self._model.set_values("q", q)
 
@@ -540,7 +545,7 @@ class FitRunner(QObject):
                 edit()
             else:
                 self._history.record(text, edit, merge_key=merge_key,
-                                     merge=merge_key is not None)
+                                     merge=merge and merge_key is not None)
         finally:
             self._pushing = False
         self._shown = self._model.q

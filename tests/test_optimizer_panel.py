@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
-from ui_helpers import drag, open_window
+from ui_helpers import _send as send
+from ui_helpers import drag, open_window, to_widget
 
 from klviz.core.families import grid_moments
 from klviz.ui.main_window import MainWindow
@@ -68,7 +69,7 @@ def test_reverse_kl_from_near_a_mode_settles_on_it(qtbot) -> None:
     click(panel.direction_buttons["reverse"])
     set_start(w, 2, 0.5, qtbot)
     assert w.runner.start_params() == pytest.approx({"mu": 2.0, "sigma": 0.5})
-    assert w.history.undoText() == "Start Q at μ = 2, σ = 0.5"
+    assert w.history.count() == 2 and w.history.undoText() == "Set Q's start"  # μ, then σ
     assert play_to_the_end(w, qtbot) == [True]
     mean, std = grid_moments(w.model.x, w.model.q)
     assert mean == pytest.approx(3.0, abs=0.01) and std == pytest.approx(0.5, abs=0.01)
@@ -99,8 +100,8 @@ def test_both_mode_draws_two_fits_over_p_in_their_colours(qtbot) -> None:
     legend = [label.text for _, label in panel.overlay.legend.items]
     assert legend == ["forward-KL fit", "reverse-KL fit (Q's bars)"]
     text = panel.params_label.text()
-    assert "forward KL(P‖Q)</b>: μ = 0.000, σ = 4.285" in text
-    assert "reverse KL(Q‖P)</b>: μ = 3.000, σ = 0.500" in text
+    assert "forward</b>: μ = 0.000, σ = 4.285 — 1.491 bits" in text
+    assert "reverse</b>: μ = 3.000, σ = 0.500 — 1.000 bits" in text
     assert "zero-avoiding" in panel.caption.text() and "zero-forcing" in panel.caption.text()
     click(panel.direction_buttons["forward"])
     assert panel.overlay.curves == {} and not panel.overlay.legend.isVisible()
@@ -192,7 +193,7 @@ def test_captions_alpha_slider_and_epsilon_note_follow_the_direction(qtbot) -> N
     for name, button in panel.direction_buttons.items():
         click(button)
         captions[name] = panel.caption.text()
-        assert panel.alpha_slider.isEnabled() == (name == "alpha")
+        assert panel.alpha_slider.isVisibleTo(panel) == (name == "alpha")
         floored = name in ("reverse", "both")
         assert panel.epsilon_note.isVisibleTo(panel) == floored, name
     assert len(set(captions.values())) == 5
@@ -200,7 +201,7 @@ def test_captions_alpha_slider_and_epsilon_note_follow_the_direction(qtbot) -> N
     assert "readouts use the honest P" in panel.epsilon_note.text()
     click(panel.direction_buttons["alpha"])
     panel.alpha_slider.setValue(25)
-    assert panel.alpha_label.text() == "α = 0.25" and w.runner.settings.alpha == 0.25
+    assert panel.alpha_label.text() == "0.25" and w.runner.settings.alpha == 0.25
     panel.alpha_slider.setValue(0)  # α = 0 is reverse KL: P is floored
     assert panel.epsilon_note.isVisibleTo(panel)
 
@@ -244,3 +245,41 @@ def test_space_plays_and_pauses(qtbot) -> None:
     assert w.runner.running and w.optimizer_panel.play_action.text() == "Pause"
     qtbot.keyClick(w.histogram.p_editor, Qt.Key.Key_Space)
     assert not w.runner.running
+
+
+def drag_sideways(editor, x_from: float, x_to: float, y: float, on_move) -> None:
+    """Press at (x_from, y), move in six steps to (x_to, y) and release, like a mouse."""
+    editor.scene().minDragTime = 0
+    start, end = to_widget(editor, x_from, y), to_widget(editor, x_to, y)
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    send(editor, QEvent.Type.MouseMove, start, none, none)
+    send(editor, QEvent.Type.MouseButtonPress, start, left, left)
+    for t in np.linspace(0, 1, 7)[1:]:
+        pos = QPoint(round(start.x() + t * (end.x() - start.x())), start.y())
+        send(editor, QEvent.Type.MouseMove, pos, none, left)
+        on_move()
+    send(editor, QEvent.Type.MouseButtonRelease, end, left, none)
+
+
+def test_dragging_the_start_handle_moves_q_live_in_one_undo_step(qtbot) -> None:
+    w = open_window(qtbot, "bimodal")
+    handle = w.optimizer_panel.start_handle.line
+    assert handle.isVisible() and handle.value() == pytest.approx(0.0, abs=1e-9)
+    before, sigma = w.model.snapshot(), w.runner.start_params()["sigma"]
+    means: list[float] = []
+    drag_sideways(w.histogram.q_editor, 0.0, 2.0, 0.5 * w.histogram.top,
+                  lambda: means.append(grid_moments(w.model.x, w.model.q)[0]))
+    assert len(set(means)) >= 4 and means == sorted(means)  # Q followed the handle live
+    assert handle.value() == pytest.approx(2.0, abs=0.1)
+    start = w.runner.start_params()
+    assert start == pytest.approx({"mu": handle.value(), "sigma": sigma})  # σ stays
+    assert w.optimizer_panel.mu_box.value() == pytest.approx(handle.value(), abs=1e-3)
+    assert w.history.count() == 1 and w.history.undoText() == "Set Q's start"
+    w.undo_action.trigger()
+    assert w.model.snapshot().same_data(before) and handle.value() == pytest.approx(0.0, abs=1e-9)
+    click(w.optimizer_panel.play_button)
+    assert not handle.isVisible()  # the start is not where Q is while it runs
+    w.runner.pause()
+    w.optimizer_panel.family_box.setCurrentIndex(3)
+    w.optimizer_panel.family_box.activated.emit(3)
+    assert not handle.isVisible()  # the categorical family has no location

@@ -12,13 +12,8 @@ from klviz.ui.theme import Theme
 
 __all__ = ["FIT_NAMES", "direction_color", "format_number", "format_params"]
 
-FIT_NAMES = {
-    "forward": "forward KL(P‖Q)",
-    "reverse": "reverse KL(Q‖P)",
-    "alpha": "α-divergence",
-    "js": "Jensen–Shannon",
-}
-"""What each fit minimises, by direction."""
+FIT_NAMES = {"forward": "forward", "reverse": "reverse", "alpha": "α", "js": "JS"}
+"""Short names of the fits, by direction, for text beside their colour."""
 
 
 def direction_color(theme: Theme, direction: str, alpha: float = 0.5) -> str:

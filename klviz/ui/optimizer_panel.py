@@ -42,6 +42,7 @@ from klviz.ui.fit_overlay import FitOverlay
 from klviz.ui.fit_style import FIT_NAMES, direction_color, format_number, format_params
 from klviz.ui.histogram_panel import HistogramPanel
 from klviz.ui.loss_plot import LossPlot
+from klviz.ui.start_handle import StartHandle
 from klviz.ui.theme import Theme
 
 __all__ = ["CAPTIONS", "EPSILONS", "FAMILY_CHOICES", "OptimizerPanel"]
@@ -93,7 +94,8 @@ SADDLE_HINT = (
 class OptimizerPanel(QWidget):
     """Controls, captions, parameters and loss plot of one :class:`FitRunner`.
 
-    With a ``histogram`` panel, "both" mode draws the two fits over its P editor.
+    With a ``histogram`` panel, "both" mode draws the two fits over its P editor, and a handle
+    on its Q editor moves the start's μ.
 
     Signals:
         notice(str): a one-line message for the status bar (e.g. "converged after …").
@@ -110,6 +112,8 @@ class OptimizerPanel(QWidget):
         self._model = runner.model
         self._theme = theme
         self.overlay = None if histogram is None else FitOverlay(histogram.p_editor, theme)
+        self.start_handle = None if histogram is None else StartHandle(
+            histogram.q_editor, runner, theme)
         self._build_controls()
         self._build_actions()
         self._build_layout()
@@ -164,7 +168,7 @@ class OptimizerPanel(QWidget):
                                      "cover everything); takes effect while running")
         self.alpha_label = QLabel()
         self.alpha_label.setMinimumWidth(self.alpha_label.fontMetrics().horizontalAdvance(
-            "α = 0.00 "))
+            "0.00 "))
 
         self.lr_box = QDoubleSpinBox()
         self.lr_box.setRange(0.001, 2.0)
@@ -191,8 +195,9 @@ class OptimizerPanel(QWidget):
         self.params_label = QLabel()
         self.params_label.setWordWrap(True)
         self.params_label.setTextFormat(Qt.TextFormat.RichText)
-        self.params_label.setToolTip("Fitted parameters; σ is the scale of the Gaussian before "
-                                     "the grid cuts it off, so it can exceed Q's spread")
+        self.params_label.setToolTip(
+            "Each fit's parameters and the divergence it minimises, now. σ is the scale of the "
+            "Gaussian before the grid cuts it off, so it can exceed Q's spread")
         self.loss_plot = LossPlot(self._theme)
 
         self.family_box.activated.connect(self._controls_changed)
@@ -233,8 +238,9 @@ class OptimizerPanel(QWidget):
             ("", _row(self.fixed_sigma_box)),
             ("Start", _row(self.mu_box, self.sigma_box, self.start_note)),
             ("Minimise", _row(*self.direction_buttons.values(), spacing=0)),
-            ("", _row(self.alpha_slider, self.alpha_label)),
-            ("Step size", _row(self.lr_box, self.speed_box)),
+            ("α", _row(self.alpha_slider, self.alpha_label)),
+            ("Learning rate", _row(self.lr_box, stretch=1)),
+            ("Speed", _row(self.speed_box, stretch=1)),
             ("ε floor", _row(self.epsilon_box, stretch=1)),
         ]
         self.row_labels: dict[str, QLabel] = {}
@@ -289,6 +295,8 @@ class OptimizerPanel(QWidget):
         self.loss_plot.apply_theme(theme)
         if self.overlay is not None:
             self.overlay.apply_theme(theme)
+        if self.start_handle is not None:
+            self.start_handle.apply_theme(theme)
         self._refresh()
 
     # ------------------------------------------------------------------ settings ↔ controls
@@ -311,9 +319,9 @@ class OptimizerPanel(QWidget):
         self.k_box.setVisible(s.family == "mixture")
         self.fixed_sigma_box.setEnabled(s.family != "categorical")
         alpha_on = s.direction == "alpha"
-        self.alpha_slider.setEnabled(alpha_on)
-        self.alpha_label.setEnabled(alpha_on)
-        self.alpha_label.setText(f"α = {s.alpha:.2f}")
+        for widget in (self.alpha_slider, self.alpha_label, self.row_labels["α"]):
+            widget.setVisible(alpha_on)
+        self.alpha_label.setText(f"{s.alpha:.2f}")
         self._show_caption()
 
     def _fill_epsilons(self, epsilon: float) -> None:
@@ -405,7 +413,7 @@ class OptimizerPanel(QWidget):
             self.notice.emit(f"{how}: {format_params(self.runner.params(next(iter(fits))))}")
         else:
             self.notice.emit(f"{how} — " + "; ".join(
-                f"{d}: {format_params(self.runner.params(d))}" for d in fits))
+                f"{FIT_NAMES[d]}: {format_params(self.runner.params(d))}" for d in fits))
 
     def _refresh(self, *_: object) -> None:
         """Loss curves, parameters, status and the overlay from the runner's fits."""
@@ -417,7 +425,7 @@ class OptimizerPanel(QWidget):
         lines = []
         for d, fit in fits.items():
             color = direction_color(t, d, alpha)
-            value = (f" · {format_number(fit.state.history[-1] * scale)} {m.units}"
+            value = (f" — {format_number(fit.state.history[-1] * scale)} {m.units}"
                      if fit.state.history else "")
             lines.append(f"<span style='color:{color}'>■</span> <b>{FIT_NAMES[d]}</b>: "
                          f"{format_params(r.params(d))}{value}")
@@ -426,6 +434,8 @@ class OptimizerPanel(QWidget):
                  else "ready" if r.steps == 0 else "paused")
         self.status_label.setText(f"Step {r.steps} · {state}")
         self._show_epsilon_note()
+        if self.start_handle is not None:
+            self.start_handle.sync()
         if self.overlay is not None:
             both = r.settings.direction == "both"
             self.overlay.show(m.x, {
