@@ -34,6 +34,7 @@ from klviz.runner import FitRunner
 from klviz.ui.axes import show_all_bins
 from klviz.ui.curves_panel import CurvesPanel
 from klviz.ui.documents import DocumentController
+from klviz.ui.export_dialog import ExportController
 from klviz.ui.histogram_panel import HistogramPanel
 from klviz.ui.history import EditHistory
 from klviz.ui.optimizer_panel import OptimizerPanel
@@ -77,8 +78,9 @@ class MainWindow(QMainWindow):
     the panels (:attr:`histogram`, :attr:`curves`, :attr:`readouts`), the menus
     (:attr:`file_menu`, :attr:`edit_menu`, :attr:`view_menu`, :attr:`help_menu`), the
     :attr:`toolbar`, :attr:`documents` (the file behind the window: File menu, title,
-    autosave), :attr:`runner` and :attr:`optimizer_panel` (the optimiser dock), and
-    :meth:`add_dock` / :meth:`show_notice`.
+    autosave), :attr:`runner` and :attr:`optimizer_panel` (the optimiser dock),
+    :attr:`exports` (figure export, animation, copy figure), and :meth:`add_dock` /
+    :meth:`show_notice`.
     """
 
     def __init__(
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         self._units_changed(self.model.units)
         self.apply_theme(theme)
         self.documents = DocumentController(self)
+        self.exports = ExportController(self)
         self.histogram.p_editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------------ building
@@ -216,7 +219,7 @@ class MainWindow(QMainWindow):
         self.coding_action = self._action(
             "&Coding view",
             "Show code lengths −log q and −log p per outcome instead of KL terms",
-            self.curves.set_coding_view, checkable=True, shortcut="Ctrl+Shift+C",
+            self.curves.set_coding_view, checkable=True, shortcut="Ctrl+Shift+L",
         )
         self.show_all_action = self._action(
             "Show &all bins", "Zoom back out to every bin (the mouse wheel zooms in)",
