@@ -205,3 +205,15 @@ def test_window_takes_its_look_from_a_theme(qtbot) -> None:
     assert w.theme is dark
     assert w.histogram.p_editor.backgroundBrush().color().name() == "#101010"
     assert isinstance(w, MainWindow)
+
+
+def test_switching_between_bar_and_line_grids_in_every_order(qtbot) -> None:
+    # Regression: going from few bins (bars, step data) to many (clipped lines) used to
+    # raise inside pyqtgraph when clipping was toggled over the old grid's data.
+    w = open_window(qtbot, "tokens")
+    names = preset_names()
+    for a in names:
+        for b in names:
+            w.model.load_preset(a)
+            w.model.load_preset(b)
+            assert not np.isnan(np.concatenate(w.curves.values())).any()

@@ -205,6 +205,9 @@ class CurvesPanel(QWidget):
         # bins are drawn as bars (step data), which pyqtgraph can neither clip nor downsample.
         many = m.n_bins > GAP_MAX_BINS
         for curve in self.curves:
+            # Drop the old grid's data first: toggling clipping re-applies the data it holds,
+            # and bar-style step data with line-style settings (or vice versa) is invalid.
+            curve.line.clear()
             curve.line.setClipToView(many)
             curve.line.setDownsampling(auto=many, method="peak")
         set_bin_ticks(self.plot.getAxis("bottom"), m)
