@@ -283,3 +283,27 @@ def test_dragging_the_start_handle_moves_q_live_in_one_undo_step(qtbot) -> None:
     w.optimizer_panel.family_box.setCurrentIndex(3)
     w.optimizer_panel.family_box.activated.emit(3)
     assert not handle.isVisible()  # the categorical family has no location
+
+
+def test_a_stalled_reverse_fit_shows_against_the_next_run(qtbot) -> None:
+    w = open_window(qtbot, "bimodal")
+    panel = w.optimizer_panel
+    fast(w)
+    click(panel.direction_buttons["reverse"])
+    panel.lr_box.setValue(0.5)  # large steps from μ = 1 jump over the mode ...
+    set_start(w, 1, 1, qtbot)
+    play_to_the_end(w, qtbot)
+    wide = w.runner.params("reverse")
+    assert abs(wide["mu"]) < 0.1 and wide["sigma"] > 3  # ... to a wide compromise
+    panel.lr_box.setValue(0.05)
+    click(panel.reset_button)
+    assert set(panel.loss_plot.previous) == {"reverse"}  # that run stays, faint
+    play_to_the_end(w, qtbot)
+    assert w.runner.params("reverse")["mu"] == pytest.approx(3.0, abs=0.01)
+    before = panel.loss_plot.previous["reverse"].getData()[1]
+    now = panel.loss_plot.curves["reverse"].getData()[1]
+    assert before[-1] > now[-1] + 0.5  # bits: the mode is the better fit
+    legend = [label.text for _, label in panel.loss_plot.legend.items]
+    assert legend == ["KL(Q‖P)", "previous run"]
+    click(panel.direction_buttons["forward"])
+    assert panel.loss_plot.previous == {}
