@@ -67,8 +67,9 @@ class _Curve:
 
     def set_style(self, theme: Theme, color: str, bars: bool, dense: bool) -> None:
         """``bars``: few bins, drawn as filled bars; ``dense``: so many points that the line
-        is drawn 1 pixel wide (see :data:`DENSE_BINS`)."""
-        width = 1.0 if dense else theme.thin_line_width if bars else None
+        is drawn thin — the theme's thin width, 1 pixel on screen (see :data:`DENSE_BINS`);
+        exports scale it with the image."""
+        width = theme.thin_line_width if dense or bars else None
         self.line.setPen(theme.pen(color, width))
         self.sample.setPen(theme.pen(color))
         self.line.setFillLevel(0.0 if bars else None)
