@@ -99,7 +99,7 @@ def test_both_mode_draws_two_fits_over_p_in_their_colours(qtbot) -> None:
     assert panel.overlay.legend.isVisible()
     legend = [label.text for _, label in panel.overlay.legend.items]
     assert legend == ["forward-KL fit", "reverse-KL fit (Q's bars)"]
-    text = panel.params_label.text()
+    text = panel.params_label.text().replace("\u00a0", " ")
     assert "forward</b>: μ = 0.000, σ = 4.285 — 1.491 bits" in text
     assert "reverse</b>: μ = 3.000, σ = 0.500 — 1.000 bits" in text
     assert "zero-avoiding" in panel.caption.text() and "zero-forcing" in panel.caption.text()

@@ -427,8 +427,10 @@ class OptimizerPanel(QWidget):
             color = direction_color(t, d, alpha)
             value = (f" — {format_number(fit.state.history[-1] * scale)} {m.units}"
                      if fit.state.history else "")
+            params = format_params(r.params(d)).replace(" = ", "\u00a0=\u00a0").replace(
+                " / ", "\u00a0/\u00a0")  # lines break between values, not inside one
             lines.append(f"<span style='color:{color}'>■</span> <b>{FIT_NAMES[d]}</b>: "
-                         f"{format_params(r.params(d))}{value}")
+                         f"{params}{value}")
         self.params_label.setText("<br>".join(lines))
         state = ("running" if r.running else "converged" if r.converged
                  else "ready" if r.steps == 0 else "paused")
