@@ -661,14 +661,14 @@ def _record(
 ) -> list[Image.Image]:
     """The frames of the run replayed from its start, at :func:`frame_steps`."""
     columns = view_layout(window, view)
-    scale = width / view_size(window, view, theme).width()
+    line_scale = width / view_size(window, view, theme).width()
     images = []
-    with _export_look(window, theme, scale, False) as look, _replaying(window) as runner:
-        size = _layout_size(columns)
+    with _export_look(window, theme, line_scale, False) as look, _replaying(window) as runner:
+        size = _layout_size(columns)  # a window shown just for this may differ by a pixel
+        scale = width / size.width()
         for i, step in enumerate(frame_steps(_run_length(runner), frames)):
             _advance_to(runner, step)
-            image = QImage(round(size.width() * scale), round(size.height() * scale),
-                           QImage.Format.Format_RGB32)
+            image = QImage(width, round(size.height() * scale), QImage.Format.Format_RGB32)
             image.setDevicePixelRatio(scale)
             image.fill(look.color(look.background))
             painter = QPainter(image)
