@@ -13,6 +13,7 @@ from ui_helpers import drag, open_window, to_widget
 
 from klviz.core.families import grid_moments
 from klviz.ui.main_window import MainWindow
+from klviz.ui.start_handle import GRIP_HEIGHT
 from klviz.ui.theme import SCREEN
 
 TIMEOUT_MS = 20_000
@@ -267,7 +268,7 @@ def test_dragging_the_start_handle_moves_q_live_in_one_undo_step(qtbot) -> None:
     assert handle.isVisible() and handle.value() == pytest.approx(0.0, abs=1e-9)
     before, sigma = w.model.snapshot(), w.runner.start_params()["sigma"]
     means: list[float] = []
-    drag_sideways(w.histogram.q_editor, 0.0, 2.0, 0.5 * w.histogram.top,
+    drag_sideways(w.histogram.q_editor, 0.0, 2.0, GRIP_HEIGHT * w.histogram.top,
                   lambda: means.append(grid_moments(w.model.x, w.model.q)[0]))
     assert len(set(means)) >= 4 and means == sorted(means)  # Q followed the handle live
     assert handle.value() == pytest.approx(2.0, abs=0.1)
@@ -283,6 +284,14 @@ def test_dragging_the_start_handle_moves_q_live_in_one_undo_step(qtbot) -> None:
     w.optimizer_panel.family_box.setCurrentIndex(3)
     w.optimizer_panel.family_box.activated.emit(3)
     assert not handle.isVisible()  # the categorical family has no location
+
+
+def test_bars_under_the_start_line_are_still_dragged(qtbot) -> None:
+    w = open_window(qtbot, "bimodal")
+    assert w.optimizer_panel.start_handle.line.value() == pytest.approx(0.0, abs=1e-9)  # mid bar
+    drag(w.histogram.q_editor, 0.0, 0.005, 0.03)
+    assert w.model.q[100] == pytest.approx(0.03, abs=0.003)
+    assert w.history.undoText().startswith("Drag Q bar")
 
 
 def test_a_stalled_reverse_fit_shows_against_the_next_run(qtbot) -> None:

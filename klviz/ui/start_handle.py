@@ -1,38 +1,47 @@
-"""A vertical handle on the Q editor at the start's μ: drag it sideways to move where a
+"""A handle on the Q editor at the start's μ: drag its triangle sideways to move where a
 Gaussian (or Student-t) fit starts, with Q's bars following live; one drag is one undo step.
 
-Shown while the fit is not running and the family has a readable location; the start's σ is
-kept (set it in the optimiser panel).
+The dashed line through the start only marks it — bars under it are still dragged as usual;
+the grip is the triangle at the top of the plot. Shown while the fit is not running and the
+family has a readable location; the start's σ is kept (set it in the optimiser panel).
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
-from klviz.core.families import GridScale
 from klviz.runner import FitRunner
 from klviz.ui.theme import Theme
 
-__all__ = ["StartHandle"]
+__all__ = ["GRIP_HEIGHT", "StartHandle"]
 
 HANDLE_Z = 4.0
-"""Above the bars, so the handle is grabbed before a bar under it."""
+"""Above the bars, the zero line and the value labels."""
+
+GRIP_HEIGHT = 0.96
+"""Where the grip sits, as a share of the plot's height above zero."""
 
 
 class StartHandle:
-    """The start-μ handle of ``runner`` on ``plot`` (the Q editor)."""
+    """The start-μ marker (:attr:`line`) and its grip (:attr:`grip`) of ``runner`` on
+    ``plot`` (the Q editor)."""
 
     def __init__(self, plot: pg.PlotWidget, runner: FitRunner, theme: Theme) -> None:
+        self._plot = plot
         self._runner = runner
         self._dragging = False
-        self.line = pg.InfiniteLine(angle=90, movable=True, label="start μ = {value:.2f}",
-                                    labelOpts={"position": 0.9, "anchors": [(0, 1), (0, 1)]})
-        self.line.setZValue(HANDLE_Z)
-        self.line.setToolTip("Drag to move where the fit starts (Q's location); Q follows")
-        plot.addItem(self.line, ignoreBounds=True)
-        self.line.sigDragged.connect(self._dragged)
-        self.line.sigPositionChangeFinished.connect(self._released)
+        self._placing = False
+        self.line = pg.InfiniteLine(angle=90, movable=False, label="start μ = {value:.2f}",
+                                    labelOpts={"position": 0.82, "anchors": [(0, 1), (0, 1)]})
+        self.grip = pg.TargetItem(size=15, symbol="t", movable=True)
+        self.grip.setToolTip("Drag sideways to move where the fit starts (Q's location); Q "
+                             "follows")
+        for item in (self.line, self.grip):
+            item.setZValue(HANDLE_Z)
+            plot.addItem(item, ignoreBounds=True)
+        self.grip.sigPositionChanged.connect(self._moved)
+        self.grip.sigPositionChangeFinished.connect(self._released)
         self.apply_theme(theme)
 
     def sync(self) -> None:
@@ -40,23 +49,40 @@ class StartHandle:
         r = self._runner
         shown = r.settings.family in ("gaussian", "student-t") and not r.running
         self.line.setVisible(shown)
+        self.grip.setVisible(shown)
         if shown and not self._dragging:
-            scale = GridScale.of(r.model.x)
-            self.line.setBounds((float(r.model.x[0]), float(r.model.x[-1])))
-            self.line.setValue(min(max(r.start_params()["mu"], scale.mu_min), scale.mu_max))
+            self._place(r.start_params()["mu"])
 
     def apply_theme(self, theme: Theme) -> None:
-        """Q's colour, dashed; the label on the background."""
-        pen = theme.pen(theme.q, theme.line_width)
+        """Q's colour: a dashed line, a solid grip, the label on the background."""
+        pen = theme.pen(theme.q, theme.thin_line_width)
         pen.setStyle(Qt.PenStyle.DashLine)
         self.line.setPen(pen)
-        self.line.setHoverPen(theme.pen(theme.foreground, 2 * theme.line_width))
         self.line.label.setColor(theme.color(theme.q))
         self.line.label.fill = pg.mkBrush(theme.color(theme.background, 0.85))
         self.line.label.setFont(theme.font(theme.small_font_size))
         self.line.label.update()
+        self.grip.setPen(theme.pen(theme.q, theme.thin_line_width))
+        self.grip.setBrush(theme.color(theme.q))
+        self.grip.setHoverPen(theme.pen(theme.foreground, theme.line_width))
+        self.grip.setHoverBrush(theme.color(theme.q))
 
-    def _dragged(self) -> None:
+    def _place(self, mu: float) -> None:
+        """Line and grip at ``mu`` (kept over the bins), the grip near the top."""
+        x = self._runner.model.x
+        mu = min(max(mu, float(x[0])), float(x[-1]))
+        top = self._plot.getViewBox().viewRange()[1][1]
+        self._placing = True  # our own move, not the user's
+        try:
+            self.grip.setPos(QPointF(mu, GRIP_HEIGHT * top))
+            self.line.setValue(mu)
+        finally:
+            self._placing = False
+
+    def _moved(self) -> None:
+        if self._placing:
+            return
+        self._place(self.grip.pos().x())  # sideways only, over the bins
         sigma = self._runner.start_params()["sigma"]
         continuing, self._dragging = self._dragging, True
         self._runner.set_start(float(self.line.value()), sigma, continuing=continuing)
