@@ -114,6 +114,7 @@ class CurvesPanel(QWidget):
         self._theme = theme
         self._coding = False
         self._title = ""
+        self._new_grid = True
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.hideButtons()
@@ -214,6 +215,7 @@ class CurvesPanel(QWidget):
         set_bin_ticks(self.plot.getAxis("bottom"), m)
         show_all_bins(self.plot, m)
         self._edges = bin_edges(m.x)
+        self._new_grid = True
         self.apply_theme(self._theme)
 
     def _half_bars(
@@ -278,15 +280,17 @@ class CurvesPanel(QWidget):
             band = min(INFINITY_BAND_PIXELS / self._plot_height(), 0.5)
             top = max(top, (hi - band * bottom) / (1 - band))
         current = tuple(self.plot.getViewBox().viewRange()[1])
-        fits = current[0] <= bottom and current[1] >= top
-        if fits and (current[1] - current[0]) <= 1.5 * (top - bottom):
-            return current[0], current[1]
-        # a small overflow, as in a drag, gets room to grow; a jump (new data) is fitted
-        room, reach = GROWTH_HEADROOM * (top - bottom), 0.5 * (current[1] - current[0])
-        if current[1] < hi <= current[1] + reach:
-            top += room
-        if current[0] - reach <= lo < current[0]:
-            bottom -= room
+        if not self._new_grid:  # a new grid is fitted afresh
+            fits = current[0] <= bottom and current[1] >= top
+            if fits and (current[1] - current[0]) <= 1.5 * (top - bottom):
+                return current[0], current[1]
+            # a small overflow, as in a drag, gets room to grow; a jump (new data) is fitted
+            room, reach = GROWTH_HEADROOM * (top - bottom), 0.5 * (current[1] - current[0])
+            if current[1] < hi <= current[1] + reach:
+                top += room
+            if current[0] - reach <= lo < current[0]:
+                bottom -= room
+        self._new_grid = False
         self.plot.setYRange(bottom, top, padding=0.0)
         return bottom, top
 
