@@ -95,7 +95,9 @@ class FitSettings:
     ``alpha`` is used by the ``"alpha"`` direction only (0 = reverse KL, 1 = forward KL);
     ``k`` by the mixture family only; ``fixed_sigma`` holds σ at the start's value (the
     spread of Q, or a sixth of the span for a random start) and does not apply to the
-    categorical family. ``epsilon`` floors P for reverse KL. ``max_steps`` bounds one run.
+    categorical family. ``epsilon`` floors P for reverse KL. ``max_steps`` bounds one run;
+    ``fps`` is the timer's frame rate. ``init`` says where the fits start: ``"q"`` from the
+    model's Q, ``"random"`` from a θ drawn with ``seed``.
     """
 
     family: str = "gaussian"
