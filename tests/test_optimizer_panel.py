@@ -246,6 +246,10 @@ def test_space_plays_and_pauses(qtbot) -> None:
     assert w.runner.running and w.optimizer_panel.play_action.text() == "Pause"
     qtbot.keyClick(w.histogram.p_editor, Qt.Key.Key_Space)
     assert not w.runner.running
+    box = w.optimizer_panel.fixed_sigma_box
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)  # a focused control keeps its Space
+    assert box.isChecked() and not w.runner.running
 
 
 def drag_sideways(editor, x_from: float, x_to: float, y: float, on_move) -> None:
