@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from klviz.model import DistributionModel
@@ -25,7 +26,10 @@ __all__ = ["MAX_INFINITY_LABELS", "CurvesPanel", "Series"]
 MAX_INFINITY_LABELS = 12
 """At most this many "∞" labels per curve; every infinite bin still gets its marker."""
 
-INFINITY_BAND_PIXELS = 46
+INFINITY_DROP_PIXELS = 32
+"""The ∞ triangles sit this far below the plot's top (more when the theme's "∞" is taller)."""
+
+INFINITY_BAND_PIXELS = INFINITY_DROP_PIXELS + 14
 """Room kept free above the finite values, in screen pixels, for the ∞ markers and labels."""
 
 DENSE_BINS = 128
@@ -251,8 +255,8 @@ class CurvesPanel(QWidget):
         hi = max([0.0] + [float(f.max()) for f in finite if f.size])
         any_inf = any(f.size < m.n_bins for f in finite)
         bottom, top = self._y_range(lo, hi, any_inf)
-        # infinite terms are marked near the top: triangle 32 px down, its "∞" just above
-        at = top - 32 * (top - bottom) / self._plot_height()
+        # infinite terms are marked near the top: triangles a bit down, their "∞" just above
+        at = top - self._infinity_drop() * (top - bottom) / self._plot_height()
         off_chart = top + 10.0 * (top - bottom)  # ... and their curve runs off the plot
         bars = m.n_bins <= GAP_MAX_BINS
         for k, (curve, v) in enumerate(zip(self.curves, values, strict=True)):
@@ -276,8 +280,9 @@ class CurvesPanel(QWidget):
         span = hi - lo if hi > lo else 1.0
         bottom = lo - 0.06 * span
         top = hi + 0.06 * span
-        if any_inf:  # the top INFINITY_BAND_PIXELS stay free of finite values
-            band = min(INFINITY_BAND_PIXELS / self._plot_height(), 0.5)
+        if any_inf:  # the top INFINITY_BAND_PIXELS (or more) stay free of finite values
+            extra = INFINITY_BAND_PIXELS - INFINITY_DROP_PIXELS
+            band = min((self._infinity_drop() + extra) / self._plot_height(), 0.5)
             top = max(top, (hi - band * bottom) / (1 - band))
         current = tuple(self.plot.getViewBox().viewRange()[1])
         if not self._new_grid:  # a new grid is fitted afresh
@@ -293,6 +298,12 @@ class CurvesPanel(QWidget):
         self._new_grid = False
         self.plot.setYRange(bottom, top, padding=0.0)
         return bottom, top
+
+    def _infinity_drop(self) -> float:
+        """Pixels from the plot's top to the ∞ triangles, so their "∞" (drawn 1.25 of its
+        height above them) stays inside the plot in the theme's font."""
+        font = self._theme.font(self._theme.value_font_size, bold=True)
+        return max(INFINITY_DROP_PIXELS, 1.25 * QFontMetricsF(font).height() + 2)
 
     def _plot_height(self) -> float:
         """Height of the plotting area in screen pixels (a guess before the first layout)."""
