@@ -46,6 +46,7 @@ from PySide6.QtCore import (
     QMimeData,
     QPoint,
     QRect,
+    QRectF,
     QSignalBlocker,
     QSize,
     QSizeF,
@@ -62,6 +63,7 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QRegion,
+    QTransform,
 )
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QSplitter, QWidget
@@ -434,30 +436,94 @@ def _flatten(shape: ET.Element, m: list[float]) -> None:
         shape.set("d", _map_pairs(f"M{x},{y} L{x + w},{y} L{x + w},{y + h} L{x},{y + h} Z", m))
 
 
-def _tidy_svg(data: bytes) -> bytes:
+@dataclasses.dataclass(frozen=True)
+class _PlotArea:
+    """Where one plot draws its data on the page: the data-to-page matrix ``(a, b, c, d, e,
+    f)`` Qt writes for groups drawn in data coordinates, and the plot's rectangle."""
+
+    matrix: tuple[float, ...]
+    rect: QRectF
+
+    def draws(self, m: Sequence[float]) -> bool:
+        """True when ``m`` is this plot's data transform (as far as the SVG's digits go)."""
+        scale = max(abs(v) for v in self.matrix[:4])
+        return all(abs(u - v) <= 1e-3 * scale for u, v in zip(m[:4], self.matrix[:4],
+                                                                strict=True)) and all(
+            abs(u - v) <= 0.5 for u, v in zip(m[4:], self.matrix[4:], strict=True))
+
+
+def _plot_areas(columns: Columns) -> list[_PlotArea]:
+    """Every visible plot of the columns, placed as :func:`_paint` places them."""
+    areas = []
+    x = 0
+    for column in columns:
+        y = 0
+        for widget in column:
+            views = [widget] if isinstance(widget, pg.GraphicsView) else []
+            for view in views + widget.findChildren(pg.GraphicsView):
+                if view is not widget and not view.isVisibleTo(widget):
+                    continue
+                corner = view.viewport().mapTo(widget, QPoint(0, 0)) + QPoint(x, y)
+                to_page = view.viewportTransform() * QTransform.fromTranslate(
+                    corner.x(), corner.y())
+                for box in view.scene().items():
+                    if isinstance(box, pg.ViewBox) and box.isVisible():
+                        t = box.childGroup.sceneTransform() * to_page
+                        areas.append(_PlotArea(
+                            (t.m11(), t.m12(), t.m21(), t.m22(), t.m31(), t.m32()),
+                            to_page.mapRect(box.sceneBoundingRect())))
+            y += widget.height()
+        x += max(w.width() for w in column)
+    return areas
+
+
+def _clip_to(group: ET.Element, parent: ET.Element, clip_id: str) -> None:
+    """Wrap ``group`` (a child of ``parent``) in a group clipped by ``clip_id``."""
+    wrapper = ET.Element(f"{{{_SVG}}}g", {"clip-path": f"url(#{clip_id})"})
+    parent.insert(list(parent).index(group), wrapper)
+    parent.remove(group)
+    wrapper.append(group)
+
+
+def _tidy_svg(data: bytes, areas: Sequence[_PlotArea]) -> bytes:
     """Make Qt's SVG look the same in every viewer.
 
-    Qt draws plot lines in data coordinates under a scaling ``transform`` with
-    ``vector-effect="non-scaling-stroke"``; viewers that ignore that effect (librsvg, many
-    office programs) scale the stroke too, turning a 2-pixel line into a band hundreds of
-    pixels wide. Such groups get their coordinates mapped to the page instead. Font families
-    get a generic fallback.
+    - Qt's SVG has no clipping: groups drawn in a plot's data coordinates are clipped to the
+      plot here (an infinite KL term runs far above the plot on purpose).
+    - Qt draws plot lines in data coordinates under a scaling ``transform`` with
+      ``vector-effect="non-scaling-stroke"``; viewers that ignore that effect (librsvg, many
+      office programs) scale the stroke too, turning a 2-pixel line into a band hundreds of
+      pixels wide. Such groups get their coordinates mapped to the page instead.
+    - Font families get a generic fallback.
     """
     ET.register_namespace("", _SVG)
     ET.register_namespace("xlink", _XLINK)
     root = ET.fromstring(data)
-    for group in root.iter(f"{{{_SVG}}}g"):
+    defs = root.find(f"{{{_SVG}}}defs")
+    if defs is None:
+        defs = ET.Element(f"{{{_SVG}}}defs")
+        root.insert(0, defs)
+    for i, area in enumerate(areas):
+        clip = ET.SubElement(defs, f"{{{_SVG}}}clipPath", {"id": f"klviz-plot-{i}"})
+        r = area.rect
+        ET.SubElement(clip, f"{{{_SVG}}}rect", {
+            "x": f"{r.x():.6g}", "y": f"{r.y():.6g}",
+            "width": f"{r.width():.6g}", "height": f"{r.height():.6g}"})
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for group in list(root.iter(f"{{{_SVG}}}g")):
         family = group.get("font-family")
         if family:
             group.set("font-family", _portable_family(family))
         found = _MATRIX.fullmatch(group.get("transform", ""))
-        if found is None or group.get("stroke", "none") == "none":
+        if found is None:
             continue
         m = [float(v) for v in found.group(1).split(",")]
+        plot = next((i for i, area in enumerate(areas) if area.draws(m)), None)
+        if plot is not None:
+            _clip_to(group, parents[group], f"klviz-plot-{plot}")
         shapes = list(group)
-        if m[:4] == [1.0, 0.0, 0.0, 1.0] or not shapes or any(
-            shape.tag not in _SHAPES for shape in shapes
-        ):
+        if group.get("stroke", "none") == "none" or m[:4] == [1.0, 0.0, 0.0, 1.0] or (
+                not shapes) or any(shape.tag not in _SHAPES for shape in shapes):
             continue
         for shape in shapes:
             _flatten(shape, m)
@@ -485,8 +551,9 @@ def _svg_bytes(window: MainWindow, view: str, theme: Theme | None) -> bytes:
             _paint(painter, columns, view == "window")
         finally:
             painter.end()
+        areas = _plot_areas(columns)  # after painting: plots update their transforms then
     buffer.close()
-    return _tidy_svg(bytes(data.data()))
+    return _tidy_svg(bytes(data.data()), areas)
 
 
 def render_svg(

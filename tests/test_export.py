@@ -130,6 +130,26 @@ def test_svg_is_vector_with_text_readouts_and_infinity(qtbot, tmp_path) -> None:
                 assert not (scaling and any(c.tag != f"{svg}text" for c in group))
 
 
+def test_svg_clips_what_runs_off_a_plot(qtbot, tmp_path) -> None:
+    """Infinite KL terms are drawn far above the plot on purpose; SVG must clip them."""
+    w = open_window(qtbot, "gap", size=SIZE)
+    root = ET.parse(export.render_svg(w, tmp_path / "curves.svg", "curves")).getroot()
+    svg = "{http://www.w3.org/2000/svg}"
+    parents = {child: parent for parent in root.iter() for child in parent}
+    clips = {c.get("id") for c in root.iter(f"{svg}clipPath")}
+    off_page = 0
+    for path in root.iter(f"{svg}path"):
+        ys = [float(y) for y in re.findall(r",(-?[\d.]+(?:e[-+]?\d+)?)", path.get("d", ""))]
+        if ys and min(ys) < 0:  # above the page: only an infinite term goes there
+            off_page += 1
+            node, clipped = path, None
+            while node in parents and clipped is None:
+                node = parents[node]
+                clipped = node.get("clip-path")
+            assert clipped is not None and clipped[5:-1] in clips
+    assert off_page > 0
+
+
 def test_pdf_is_one_page_the_size_of_the_view(window, tmp_path) -> None:
     size = export.view_size(window, "curves", SLIDE)
     data = export.render_pdf(window, tmp_path / "curves.pdf", "curves", theme=SLIDE).read_bytes()
