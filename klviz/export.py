@@ -509,11 +509,12 @@ def _tidy_svg(data: bytes, areas: Sequence[_PlotArea]) -> bytes:
         ET.SubElement(clip, f"{{{_SVG}}}rect", {
             "x": f"{r.x():.6g}", "y": f"{r.y():.6g}",
             "width": f"{r.width():.6g}", "height": f"{r.height():.6g}"})
+    for element in root.iter():
+        family = element.get("font-family")
+        if family:
+            element.set("font-family", _portable_family(family))
     parents = {child: parent for parent in root.iter() for child in parent}
     for group in list(root.iter(f"{{{_SVG}}}g")):
-        family = group.get("font-family")
-        if family:
-            group.set("font-family", _portable_family(family))
         found = _MATRIX.fullmatch(group.get("transform", ""))
         if found is None:
             continue

@@ -119,6 +119,8 @@ def test_svg_is_vector_with_text_readouts_and_infinity(qtbot, tmp_path) -> None:
     assert "probability" in text and "contribution" in text
     assert format_value(w.model.stats()["kl_pq"]) in text
     assert text.count("∞") >= 2  # the KL(Q‖P) readout and the marker over the curves
+    families = {e.get("font-family") for e in root.iter() if e.get("font-family")}
+    assert families and all(f.endswith("sans-serif") for f in families)  # a fallback for all
     bars = ET.parse(export.render_svg(w, tmp_path / "bars.svg", "bars")).getroot()
     assert not list(bars.iter(f"{svg}image")), "bars are shapes, not pictures"
     assert len(list(bars.iter(f"{svg}rect"))) >= 2 * w.model.n_bins
