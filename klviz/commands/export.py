@@ -68,11 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="family of the fitted Q: gaussian, student-t, mixture or "
                           "categorical (default: gaussian)")
     fit.add_argument("--steps", type=int, metavar="N",
-                     help="most optimiser steps (default: 5000); the fit stops earlier when "
-                          "it converges")
+                     help="most optimiser steps (default: the optimiser panel's limit); the "
+                          "fit stops earlier when it converges")
     fit.add_argument("--init-mu", type=float, metavar="M",
                      help="start the fit at location M (gaussian or student-t; default: Q's "
-                          "mean). Write --init-mu=-2 for a negative value")
+                          "mean)")
     fit.add_argument("--init-sigma", type=float, metavar="S",
                      help="start the fit at scale S (with --init-mu; default: Q's spread)")
     gif = parser.add_argument_group("animation (.gif)")
