@@ -39,6 +39,7 @@ from klviz.export import (
     GIF_FPS,
     GIF_FRAMES,
     GIF_WIDTHS,
+    LOGICAL_DPI,
     SCALES,
     VIEWS,
     ExportCancelled,
@@ -291,7 +292,8 @@ class ExportDialog(QDialog):
         if png:
             self.size_label.setText(f"{w * c.scale} × {h * c.scale} pixels")
         elif c.fmt == "pdf":
-            self.size_label.setText(f"vector, a {w * 0.75:.0f} × {h * 0.75:.0f} pt page")
+            pt = 72 / LOGICAL_DPI
+            self.size_label.setText(f"vector, a {w * pt:.0f} × {h * pt:.0f} pt page")
         else:
             self.size_label.setText(f"vector, {w} × {h}")
 
