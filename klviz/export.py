@@ -272,7 +272,8 @@ def _export_look(
 @contextlib.contextmanager
 def _restored(window: MainWindow) -> Iterator[None]:
     """Put back after the block what an export changes: theme, focus, dock and splitter
-    sizes, plot sizes and view ranges, and the plots' cache mode, style sheets and export mode."""
+    sizes, plot sizes and view ranges, the plots' cache mode, style sheets and export mode,
+    and the optimiser's start handle (hidden in figures)."""
     shown = window.theme
     views = window.findChildren(pg.GraphicsView)
     styles = [(view, view.styleSheet(), view.viewport().autoFillBackground()) for view in views]
@@ -288,9 +289,14 @@ def _restored(window: MainWindow) -> Iterator[None]:
             focus.clearFocus()
     else:
         focus = None
+    handle = window.optimizer_panel.start_handle
+    if handle is not None:
+        handle.set_suppressed(True)
     try:
         yield
     finally:
+        if handle is not None:
+            handle.set_suppressed(False)
         for item in items:
             if isinstance(item, pg.GraphicsItem):
                 item.setExportMode(False)

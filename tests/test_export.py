@@ -284,3 +284,22 @@ def test_bad_gif_settings_raise_before_anything_runs(reverse_fit, tmp_path, kwar
     with pytest.raises(ValueError, match=message):
         export.render_gif(reverse_fit, tmp_path / "fit.gif", **kwargs)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_figures_leave_out_the_start_handle_and_the_window_keeps_it(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    w = open_window(qtbot, "bimodal", size=SIZE)
+    handle = w.optimizer_panel.start_handle
+    assert handle.line.isVisible()
+    seen: list[bool] = []
+    original = export._paint
+
+    def spy(*args, **kwargs):
+        seen.append(handle.line.isVisible() or handle.grip.isVisible())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(export, "_paint", spy)
+    export.render_png(w, tmp_path / "bars.png", "bars")
+    assert seen == [False]
+    assert handle.line.isVisible() and handle.grip.isVisible()

@@ -320,3 +320,21 @@ def test_a_stalled_reverse_fit_shows_against_the_next_run(qtbot) -> None:
     assert legend == ["KL(Q‖P)", "previous run"]
     click(panel.direction_buttons["forward"])
     assert panel.loss_plot.previous == {}
+
+
+def test_start_handle_stays_off_labelled_bins(qtbot) -> None:
+    w = open_window(qtbot, "bimodal")
+    handle = w.optimizer_panel.start_handle
+    assert handle.line.isVisible()
+    w.model.load_preset("coin-fair-vs-rigged")  # "start μ = 0.50" between H and T means nothing
+    assert not handle.line.isVisible() and not handle.grip.isVisible()
+    w.model.load_preset("gap")
+    assert handle.line.isVisible() and handle.grip.isVisible()
+
+
+def test_step_counter_names_running_and_converged_only(qtbot) -> None:
+    w = open_window(qtbot, "bimodal")
+    label = w.optimizer_panel.status_label
+    assert label.text() == "Step 0 · ready"
+    w.runner.step(3)
+    assert label.text() == f"Step {w.runner.steps}"

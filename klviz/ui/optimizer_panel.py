@@ -445,8 +445,8 @@ class OptimizerPanel(QWidget):
                          f"{params}{value}")
         self.params_label.setText("<br>".join(lines))
         state = ("running" if r.running else "converged" if r.converged
-                 else "ready" if r.steps == 0 else "paused")
-        self.status_label.setText(f"Step {r.steps} · {state}")
+                 else "ready" if r.steps == 0 else "")  # paused: the Play button says so
+        self.status_label.setText(f"Step {r.steps}" + (f" · {state}" if state else ""))
         self._show_epsilon_note()
         if self.start_handle is not None:
             self.start_handle.sync()

@@ -32,6 +32,7 @@ class StartHandle:
         self._runner = runner
         self._dragging = False
         self._placing = False
+        self._suppressed = False
         self.line = pg.InfiniteLine(angle=90, movable=False, label="start μ = {value:.2f}",
                                     labelOpts={"position": 0.82, "anchors": [(0, 1), (0, 1)]})
         self.grip = pg.TargetItem(size=15, symbol="t", movable=True)
@@ -44,10 +45,21 @@ class StartHandle:
         self.grip.sigPositionChangeFinished.connect(self._released)
         self.apply_theme(theme)
 
+    def set_suppressed(self, suppressed: bool) -> None:
+        """Hide the handle whatever the fit's state (exported figures show data, not grips)."""
+        self._suppressed = suppressed
+        self.sync()
+
     def sync(self) -> None:
-        """Show the handle at the start's μ — hidden while running or without a location."""
+        """Show the handle at the start's μ — hidden while running, without a location, or
+        over labelled (categorical) bins, where a position between labels means nothing."""
         r = self._runner
-        shown = r.settings.family in ("gaussian", "student-t") and not r.running
+        shown = (
+            r.settings.family in ("gaussian", "student-t")
+            and not r.running
+            and r.model.labels is None
+            and not self._suppressed
+        )
         self.line.setVisible(shown)
         self.grip.setVisible(shown)
         if shown and not self._dragging:
