@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from klviz.autosave import Autosave, claim_orphan
 from klviz.paths import example_sessions
 from klviz.session import Session, load_session, save_session
 from klviz.tables import read_table, write_table
+from klviz.ui.actions import make_action
 from klviz.ui.settings import app_settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -293,40 +294,36 @@ class DocumentController(QObject):
                        optimizer=_flat(self._window.runner.state()))
 
     # ------------------------------------------------------------------ menu
-    def _action(self, text: str, tip: str, slot: Callable[[], object],
-                shortcut: QKeySequence | None = None) -> QAction:
-        action = QAction(text, self._window)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(lambda _=False: slot())
-        return action
-
     def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
-        self.open_action = self._action(
+        self.open_action = make_action(
+            self._window,
             "&Open…", "Open a saved session (.klviz.json) or a CSV table of P and Q", self.open,
-            QKeySequence(keys.Open))
-        self.save_action = self._action(
+            shortcut=keys.Open)
+        self.save_action = make_action(
+            self._window,
             "&Save", "Save P, Q and the settings to the session file", self.save,
-            QKeySequence(keys.Save))
-        self.save_as_action = self._action(
+            shortcut=keys.Save)
+        self.save_as_action = make_action(
+            self._window,
             "Save &As…", "Save P, Q and the settings to a new session file", self.save_as,
-            QKeySequence("Ctrl+Shift+S"))
-        self.import_action = self._action(
+            shortcut="Ctrl+Shift+S")
+        self.import_action = make_action(
+            self._window,
             "&Import CSV…", "Replace P and Q by a CSV table's (an undoable edit)",
             self.import_csv)
-        self.export_action = self._action(
+        self.export_action = make_action(
+            self._window,
             "&Export CSV…", "Write P and Q to a CSV table (x or label, p, q)", self.export_csv)
         self.recent_menu = QMenu("Open &Recent", self._window)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self.clear_recent_action = self._action("&Clear Menu", "Forget the recent files",
-                                                self.clear_recent)
+        self.clear_recent_action = make_action(
+            self._window, "&Clear Menu", "Forget the recent files", self.clear_recent)
         self.examples_menu = QMenu("Open E&xample", self._window)
         for path in self._examples():
-            action = self._action(_stem(path.name), f"Open the example session {path.name}",
-                                  lambda p=path: self.open_example(p))
+            action = make_action(self._window, _stem(path.name),
+                                 f"Open the example session {path.name}",
+                                 lambda p=path: self.open_example(p))
             self.examples_menu.addAction(action)
         self.examples_menu.setEnabled(not self.examples_menu.isEmpty())
         self._fill_recent_menu()
@@ -353,8 +350,8 @@ class DocumentController(QObject):
         menu.clear()
         files = self.recent_files()
         for i, file in enumerate(files, start=1):
-            action = self._action(f"&{i} {Path(file).name}", file,
-                                  lambda f=file: self.open_recent(f))
+            action = make_action(self._window, f"&{i} {Path(file).name}", file,
+                                 lambda f=file: self.open_recent(f))
             menu.addAction(action)
         if not files:
             menu.addAction("No recent files").setEnabled(False)

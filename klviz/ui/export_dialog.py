@@ -10,13 +10,12 @@ and :func:`show_export_error`, which tests replace; methods taking a path skip t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +47,7 @@ from klviz.export import (
     render_gif,
     render_image,
 )
+from klviz.ui.actions import make_action
 from klviz.ui.settings import app_settings
 from klviz.ui.theme import THEMES, Theme
 
@@ -419,15 +419,15 @@ class ExportController(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
-        self.export_action = _menu_action(
+        self.export_action = make_action(
             window, "&Export Figure…", "Save the plots as PNG (1×, 2×, 4×), SVG or PDF",
-            self.open_export_dialog, "Ctrl+E")
-        self.animation_action = _menu_action(
+            self.open_export_dialog, shortcut="Ctrl+E")
+        self.animation_action = make_action(
             window, "Export &Animation…", "Record the optimiser run as an animated GIF",
             self.open_animation_dialog)
-        self.copy_action = _menu_action(
+        self.copy_action = make_action(
             window, "Copy &Figure", f"Put the figure on the clipboard as a {CLIPBOARD_SCALE}× "
-            "image (what and theme as last exported)", self.copy_figure, "Ctrl+Shift+C")
+            "image (what and theme as last exported)", self.copy_figure, shortcut="Ctrl+Shift+C")
         before = window.quit_action
         window.file_menu.insertActions(before, [self.export_action, self.animation_action])
         window.file_menu.insertSeparator(before)
@@ -461,14 +461,3 @@ class ExportController(QObject):
             f"Copied {VIEWS[c.view].lower()} to the clipboard "
             f"({image.width()} × {image.height()} pixels)")
         return image
-
-
-def _menu_action(parent: QWidget, text: str, tip: str, slot: Callable[[], object],
-                 shortcut: str | None = None) -> QAction:
-    action = QAction(text, parent)
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-    action.triggered.connect(lambda _=False: slot())
-    return action

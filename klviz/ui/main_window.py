@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, qVersion
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -31,6 +31,7 @@ from klviz import __version__
 from klviz.core.distributions import MAX_BINS, get_preset, preset_names
 from klviz.model import DistributionModel
 from klviz.runner import FitRunner
+from klviz.ui.actions import make_action
 from klviz.ui.axes import show_all_bins
 from klviz.ui.curves_panel import CurvesPanel
 from klviz.ui.documents import DocumentController
@@ -152,20 +153,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(main, 1)
         self.setCentralWidget(central)
 
-    def _action(
-        self, text: str, tip: str, slot: Callable[..., object] | None = None, *,
-        checkable: bool = False, shortcut: QKeySequence | str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if slot is not None:
-            (action.toggled if checkable else action.triggered).connect(slot)
-        return action
-
     def _edit(self, text: str, edit: Callable[[], object]) -> Callable[[], None]:
         """A slot that runs ``edit`` as one undo step, reporting bad input in the status bar."""
 
@@ -190,61 +177,73 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts(redo_keys)
         self.redo_action.setIconText("Redo")
         self.redo_action.setToolTip("Redo the edit just undone (Ctrl+Shift+Z)")
-        self.swap_action = self._action(
+        self.swap_action = make_action(
+            self,
             "&Swap P and Q", "Exchange P and Q: KL(P‖Q) and KL(Q‖P) trade places",
             self._edit("Swap P and Q", m.swap),
         )
         self.swap_action.setIconText("Swap P↔Q")
-        self.copy_action = self._action(
+        self.copy_action = make_action(
+            self,
             "&Copy P to Q", "Make Q identical to P: every divergence becomes 0",
             self._edit("Copy P to Q", m.copy_p_to_q),
         )
         self.copy_action.setIconText("Copy P→Q")
-        self.uniform_p_action = self._action(
+        self.uniform_p_action = make_action(
+            self,
             "Uniform &P", "Spread P evenly over all bins",
             self._edit("Uniform P", lambda: m.make_uniform("p")),
         )
-        self.uniform_q_action = self._action(
+        self.uniform_q_action = make_action(
+            self,
             "Uniform &Q", "Spread Q evenly over all bins (a maximum-entropy guess)",
             self._edit("Uniform Q", lambda: m.make_uniform("q")),
         )
-        self.reset_action = self._action(
+        self.reset_action = make_action(
+            self,
             "&Reset", "Reload the current preset (or the data as loaded), undoably",
             self._edit("Reset", m.reset),
         )
-        self.overlay_action = self._action(
+        self.overlay_action = make_action(
+            self,
             "&Overlay P and Q", "Draw P and Q in one plot (for slides); drag either one",
             self.histogram.set_overlay, checkable=True, shortcut="Ctrl+Shift+O",
         )
-        self.coding_action = self._action(
+        self.coding_action = make_action(
+            self,
             "&Coding view",
             "Show code lengths −log q and −log p per outcome instead of KL terms",
             self.curves.set_coding_view, checkable=True, shortcut="Ctrl+Shift+L",
         )
-        self.show_all_action = self._action(
+        self.show_all_action = make_action(
+            self,
             "Show &all bins", "Zoom back out to every bin (the mouse wheel zooms in)",
             lambda: show_all_bins(self.histogram.p_editor.getPlotItem(), self.model),
             shortcut="Ctrl+0",
         )
         self.units_group = QActionGroup(self)
-        self.bits_action = self._action(
+        self.bits_action = make_action(
+            self,
             "&Bits", "Logarithms base 2: information in bits", checkable=True,
             shortcut="Ctrl+1",
         )
-        self.nats_action = self._action(
+        self.nats_action = make_action(
+            self,
             "&Nats", "Natural logarithms: information in nats (1 nat ≈ 1.443 bits)",
             checkable=True, shortcut="Ctrl+2",
         )
         for action, units in ((self.bits_action, "bits"), (self.nats_action, "nats")):
             self.units_group.addAction(action)
             action.triggered.connect(lambda _=False, u=units: self.model.set_units(u))
-        self.quit_action = self._action("&Quit", "Close klviz", self.close,
+        self.quit_action = make_action(self, "&Quit", "Close klviz", self.close,
                                         shortcut=QKeySequence.StandardKey.Quit)
-        self.what_is_kl_action = self._action(
+        self.what_is_kl_action = make_action(
+            self,
             "&What is KL divergence?", "KL divergence in plain words", self.show_what_is_kl,
             shortcut=QKeySequence.StandardKey.HelpContents,
         )
-        self.about_action = self._action("&About klviz", "Version and credits", self.show_about)
+        self.about_action = make_action(
+            self, "&About klviz", "Version and credits", self.show_about)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Controls")

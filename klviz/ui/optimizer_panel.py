@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from klviz.core.families import MAX_COMPONENTS, GridScale
 from klviz.runner import MAX_STEPS_PER_FRAME, SHOWN_IN_BOTH, FitRunner
+from klviz.ui.actions import make_action
 from klviz.ui.fit_overlay import FitOverlay
 from klviz.ui.fit_style import FIT_NAMES, direction_color, format_number, format_params
 from klviz.ui.histogram_panel import HistogramPanel
@@ -217,15 +217,15 @@ class OptimizerPanel(QWidget):
 
     def _build_actions(self) -> None:
         style = self.style()
-        self.play_action = _action(self, "Play", "Start or pause the fit (Space)", self._play,
-                                   "Space")
-        self.step_action = _action(self, "Step", "Take one frame of optimiser steps",
-                                   lambda: self.runner.step(1), "Ctrl+Right")
+        self.play_action = make_action(self, "Play", "Start or pause the fit", self._play,
+                                       shortcut="Space")
+        self.step_action = make_action(self, "Step", "Take one frame of optimiser steps",
+                                       lambda: self.runner.step(1), shortcut="Ctrl+Right")
         self.step_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        self.reset_action = _action(self, "Reset", "Back to the start: Q returns to where the "
-                                    "fit began (an undoable edit)", self.runner.reset)
+        self.reset_action = make_action(self, "Reset", "Back to the start: Q returns to where "
+                                        "the fit began (an undoable edit)", self.runner.reset)
         self.reset_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward))
-        self.random_action = _action(
+        self.random_action = make_action(
             self, "Random start", "Restart from a random start (a new seed) and play: reverse "
             "KL may land on another mode", self._random_start)
         self.menu = QMenu("F&it", self)
@@ -482,18 +482,6 @@ def _number_box(prefix: str, tip: str) -> QDoubleSpinBox:
     box.setKeyboardTracking(False)
     box.setToolTip(tip)
     return box
-
-
-def _action(
-    parent: QWidget, text: str, tip: str, slot: Callable[[], object], shortcut: str | None = None
-) -> QAction:
-    action = QAction(text, parent)
-    action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-    action.setStatusTip(tip)
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
-    action.triggered.connect(slot)
-    return action
 
 
 def _tool_button(action: QAction) -> QToolButton:
