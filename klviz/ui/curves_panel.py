@@ -32,10 +32,11 @@ INFINITY_DROP_PIXELS = 32
 INFINITY_BAND_PIXELS = INFINITY_DROP_PIXELS + 14
 """Room kept free above the finite values, in screen pixels, for the ∞ markers and labels."""
 
-DENSE_BINS = 128
+DENSE_BINS = 512
 """Above this many bins the curves are drawn 1 pixel wide: Qt strokes such lines with its
 fast cosmetic stroker, wider ones through its general one (at 4 096 bins a 2-pixel curve
-takes ~8 ms to draw, a 1-pixel one ~1 ms)."""
+takes ~8 ms to draw, a 1-pixel one ~1 ms). Below it — the 201-bin presets included — the
+curves keep the theme's full width, which reads far better on a slide."""
 
 GROWTH_HEADROOM = 0.25
 """When the curves outgrow the y range a little, the new range leaves this share of room on
