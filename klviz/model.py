@@ -7,6 +7,7 @@ arrays (read-only views, never copies they keep) and call methods; they never wr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -174,9 +175,12 @@ class DistributionModel(QObject):
         """Set one bar of P or Q to ``value`` (clamped to [0, 1]); the others rescale.
 
         The remaining bars are scaled proportionally so the distribution still sums to 1;
-        if they are all zero the remainder is spread uniformly over them.
+        if they are all zero the remainder is spread uniformly over them. A non-finite
+        ``value`` raises ``ValueError`` and changes nothing.
         """
         which = _check_which(which)
+        if not math.isfinite(value):
+            raise ValueError(f"a bar height must be a finite number, got {value!r}")
         old = self.values(which)
         n = old.size
         if not 0 <= index < n:
@@ -185,8 +189,8 @@ class DistributionModel(QObject):
         new = old.copy()
         new[index] = 0.0
         rest = float(new.sum())
-        if rest > 0.0:
-            new *= (1.0 - value) / rest
+        if rest > 0.0:  # divide first: (1 - value) / rest overflows when rest is denormal
+            new = new / rest * (1.0 - value)
         else:
             new[:] = (1.0 - value) / (n - 1)
         new[index] = value

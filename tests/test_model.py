@@ -51,6 +51,42 @@ def test_set_bar_keeps_a_distribution_and_the_bar_where_it_was_put(
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-12)
 
 
+_WEIGHTS = st.lists(
+    st.one_of(st.just(0.0), st.just(5e-324), st.floats(0.0, 1.0, allow_subnormal=True)),
+    min_size=2, max_size=8,
+).filter(any)
+
+
+@settings(max_examples=150, deadline=None)
+@given(weights=_WEIGHTS, data=st.data(), value=st.floats(allow_nan=False, allow_infinity=False))
+def test_set_bar_always_leaves_a_valid_distribution(
+    weights: list[float], data: st.DataObject, value: float
+) -> None:
+    m = DistributionModel("tokens")
+    m.set_data(None, weights, weights)
+    index = data.draw(st.integers(0, len(weights) - 1))
+    m.set_bar("p", index, value)
+    p = m.p
+    assert np.isfinite(p).all() and (p >= 0).all()
+    assert p.sum() == pytest.approx(1.0, abs=1e-12)
+    assert p[index] == min(max(value, 0.0), 1.0)
+
+
+def test_set_bar_with_denormal_others_keeps_them_in_proportion() -> None:
+    m = DistributionModel("tokens")
+    m.set_data(None, [1.0, 5e-324, 0.0], [1.0, 1.0, 1.0])
+    m.set_bar("p", 0, 0.5)
+    np.testing.assert_array_equal(m.p, [0.5, 0.5, 0.0])
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_set_bar_rejects_a_non_finite_value(model: DistributionModel, value: float) -> None:
+    before = model.p.copy()
+    with pytest.raises(ValueError, match="finite"):
+        model.set_bar("p", 0, value)
+    np.testing.assert_array_equal(model.p, before)
+
+
 def test_set_bar_to_one_then_another_bar_spreads_the_rest_uniformly(
     model: DistributionModel,
 ) -> None:
