@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from ui_helpers import (
     click,
     drag,
@@ -151,3 +151,34 @@ def test_the_panel_says_when_a_drag_is_under_way(qtbot) -> None:
     during = []
     drag(editor, m.x[1], 0.1, 0.2, on_move=lambda: during.append(w.histogram.dragging))
     assert all(during) and not w.histogram.dragging
+
+
+@pytest.mark.parametrize("press", ["undo", "redo"])
+def test_undo_or_redo_pressed_mid_drag_waits_for_the_release(qtbot, press) -> None:
+    w = open_window(qtbot, "bimodal")
+    m, editor, history = w.model, w.histogram.p_editor, w.history
+    w.bins_box.setValue(11)
+    if press == "redo":
+        w.undo_action.trigger()  # back to the preset's grid, with a redo step waiting
+    before, steps = m.snapshot(), history.count()
+    i = m.n_bins // 2
+    seen: list[bool] = []
+
+    def press_keys() -> None:
+        if history.recording:
+            action = w.undo_action if press == "undo" else w.redo_action
+            seen.append(action.isEnabled())
+            action.trigger()
+            key = Qt.Key.Key_Z if press == "undo" else Qt.Key.Key_Y
+            qtbot.keyClick(editor, key, Qt.KeyboardModifier.ControlModifier)
+            getattr(history, press)()
+
+    drag(editor, m.x[i], m.p[i] / 2, m.p[i] + 0.05, on_move=press_keys)
+    assert seen and not any(seen)
+    assert m.n_bins == before.x.size and np.array_equal(m.x, before.x)
+    assert m.p[i] > before.p[i] and not history.recording
+    assert history.count() == history.index() == steps + (press == "undo")
+    assert history.undoText().startswith("Drag P bar")
+    assert w.undo_action.isEnabled()
+    w.undo_action.trigger()
+    assert np.array_equal(m.p, before.p) and np.array_equal(m.q, before.q)

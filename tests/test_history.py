@@ -75,3 +75,24 @@ def test_merging_only_folds_repeats_of_the_same_edit(m: DistributionModel, histo
     history.undo()
     history.undo()
     assert m.p[3] == pytest.approx(0.12)
+
+
+def test_undo_and_redo_wait_while_an_edit_is_recorded(m: DistributionModel, history: EditHistory) -> None:
+    undo, redo = history.createUndoAction(history), history.createRedoAction(history)
+    history.record("Swap P and Q", m.swap)
+    history.record("Uniform P", lambda: m.make_uniform("p"))
+    history.undo()
+    swapped = m.snapshot()
+    assert undo.isEnabled() and redo.isEnabled()
+    history.begin("Drag")
+    assert not undo.isEnabled() and not redo.isEnabled()
+    history.undo()
+    history.redo()
+    assert m.snapshot().same_data(swapped) and history.index() == 1
+    history.end()  # nothing changed: no step, and the actions are as before
+    assert undo.isEnabled() and redo.isEnabled() and history.count() == 2
+    history.begin("Drag")
+    m.set_bar("q", 0, 0.5)
+    history.end()
+    assert undo.isEnabled() and not redo.isEnabled()
+    assert history.count() == 2 and history.undoText() == "Drag"

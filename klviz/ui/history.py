@@ -4,16 +4,18 @@ Each undo step holds the model's :class:`~klviz.model.Snapshot` from before and 
 edit, so undo restores the previous arrays bit for bit. A one-shot edit (a preset, a swap, a
 key press) is recorded with :meth:`EditHistory.record`; a mouse drag, which changes the model
 many times, is bracketed by :meth:`EditHistory.begin` and :meth:`EditHistory.end` and becomes
-one step when the mouse is released. Changing units is not an edit of the data and is not
-recorded.
+one step when the mouse is released. While such an edit is under way, undo and redo wait:
+the history refuses them and its undo/redo actions are disabled, so a drag can neither write
+into a restored grid nor lose the steps it would have replaced. Changing units is not an edit
+of the data and is not recorded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 
 from klviz.model import DistributionModel, Snapshot
 
@@ -61,7 +63,13 @@ class EditHistory(QUndoStack):
 
     Edits made without the history (a script calling ``model.set_bar``, the optimiser) are
     not steps of their own; undoing a later step returns to that step's snapshot.
+
+    Signals:
+        recordingChanged(bool): :meth:`begin` started (True) or :meth:`end` finished (False)
+            a multi-change edit.
     """
+
+    recordingChanged = Signal(bool)
 
     def __init__(self, model: DistributionModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +80,28 @@ class EditHistory(QUndoStack):
     def recording(self) -> bool:
         """True between :meth:`begin` and :meth:`end` (e.g. while a bar is dragged)."""
         return self._pending is not None
+
+    def undo(self) -> None:
+        """Undo the last step — unless an edit is being recorded (then nothing happens)."""
+        if not self.recording:
+            super().undo()
+
+    def redo(self) -> None:
+        """Redo the step just undone — unless an edit is being recorded."""
+        if not self.recording:
+            super().redo()
+
+    def createUndoAction(self, parent: QObject, prefix: str = "") -> QAction:
+        """Qt's undo action, also disabled while an edit is being recorded."""
+        action = super().createUndoAction(parent, prefix)
+        self.recordingChanged.connect(action.setDisabled)
+        return action
+
+    def createRedoAction(self, parent: QObject, prefix: str = "") -> QAction:
+        """Qt's redo action, also disabled while an edit is being recorded."""
+        action = super().createRedoAction(parent, prefix)
+        self.recordingChanged.connect(action.setDisabled)
+        return action
 
     def record(
         self, text: str, edit: Callable[[], object], *, merge_key: Hashable | None = None,
@@ -96,6 +126,7 @@ class EditHistory(QUndoStack):
         if self._pending is not None:
             self.end()
         self._pending = (text, self._model.snapshot())
+        self.recordingChanged.emit(True)
 
     def end(self) -> None:
         """Finish the edit started by :meth:`begin` (no step if nothing changed)."""
@@ -104,6 +135,9 @@ class EditHistory(QUndoStack):
         text, before = self._pending
         self._pending = None
         self._push(text, before, None, False)
+        self.recordingChanged.emit(False)
+        self.canUndoChanged.emit(self.canUndo())  # Qt's actions take their state back
+        self.canRedoChanged.emit(self.canRedo())
 
     def _push(
         self, text: str, before: Snapshot, merge_key: Hashable | None, merge: bool
