@@ -25,6 +25,7 @@ from klviz.core.distributions import (
     validate_labels,
     validate_weights,
     validate_x,
+    weights_total,
 )
 
 Which = Literal["p", "q"]
@@ -334,7 +335,7 @@ def _normalized(weights: ArrayLike, name: str, notes: list[str]) -> NDArray[np.f
     dist, changed = to_distribution(arr, name)
     if not changed:
         return arr.copy()
-    notes.append(f"{name} was normalised (its weights summed to {float(arr.sum()):.6g})")
+    notes.append(f"{name} was normalised (its weights summed to {weights_total(arr):.6g})")
     return dist
 
 

@@ -48,11 +48,12 @@ from numpy.typing import NDArray
 from klviz.atomic import atomic_write
 from klviz.core.distributions import (
     MAX_BINS,
-    SUM_TOLERANCE,
     get_preset,
+    to_distribution,
     validate_labels,
     validate_weights,
     validate_x,
+    weights_total,
 )
 
 __all__ = [
@@ -274,10 +275,10 @@ def _check_header(doc: dict[str, Any]) -> None:
 
 def _weights(doc: dict[str, Any], key: str) -> tuple[NDArray[np.float64], list[str]]:
     arr = _core(validate_weights, _numbers(doc[key], f"'{key}'"), f"'{key}'")
-    total = float(arr.sum())
-    if math.isclose(total, 1.0, rel_tol=SUM_TOLERANCE, abs_tol=0.0):
+    dist, changed = to_distribution(arr)
+    if not changed:  # kept bit for bit, so a saved session loads exactly as it was saved
         return arr, []
-    return arr / total, [f"{key.upper()} was normalised (its weights summed to {total:g})"]
+    return dist, [f"{key.upper()} was normalised (its weights summed to {weights_total(arr):g})"]
 
 
 def _numbers(value: Any, what: str, item: str = "bin") -> NDArray[np.float64]:

@@ -144,6 +144,13 @@ def test_normalisation_is_announced(capsys) -> None:
     assert s["kl_pq"] == pytest.approx(stats_json(capsys, "--p", ".5,.5", "--q", ".25,.75")["kl_pq"])
 
 
+def test_huge_weights_are_normalised_without_a_warning(capsys) -> None:
+    code, out, err = run_stats(capsys, "--p", "1e308,1e308", "--q", "1,1")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "note: P was normalised (its weights summed to inf)"
+    assert stats_json(capsys, "--p", "1e308,1e308", "--q", "1,1")["kl_pq"] == 0.0
+
+
 # --- --list-presets ------------------------------------------------------------------------
 
 

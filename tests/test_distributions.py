@@ -23,6 +23,7 @@ from klviz.core.distributions import (
     validate_labels,
     validate_weights,
     validate_x,
+    weights_total,
 )
 from klviz.core.divergence import js_divergence, kl_divergence, total_variation
 
@@ -88,6 +89,25 @@ def test_to_distribution_reports_whether_it_rescaled() -> None:
     assert p.tolist() == [0.25, 0.75] and not changed
     _, changed = to_distribution([0.25, 0.75 + 1e-9])
     assert not changed
+
+
+HUGE = st.floats(0.0, float(np.finfo(np.float64).max), allow_subnormal=True)
+
+
+@given(st.lists(HUGE, min_size=1, max_size=20).filter(any))
+def test_weights_near_the_float_limit_normalise_without_overflow(w: list[float]) -> None:
+    for p in (normalize(w), to_distribution(w)[0]):
+        assert np.isfinite(p).all()
+        assert p.sum() == pytest.approx(1.0)
+        assert (p[np.asarray(w) == 0] == 0).all()
+
+
+def test_huge_equal_weights_become_uniform() -> None:
+    assert normalize([1e308, 1e308]).tolist() == [0.5, 0.5]
+    p, changed = to_distribution([1e308, 1e308])
+    assert p.tolist() == [0.5, 0.5] and changed
+    assert weights_total([1e308, 1e308]) == math.inf
+    assert weights_total([1.0, 3.0]) == 4.0
 
 
 def test_as_distribution_never_normalises() -> None:

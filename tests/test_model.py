@@ -206,6 +206,11 @@ def test_reset_of_custom_data_returns_to_what_was_loaded(model: DistributionMode
     assert model.snapshot().same_data(loaded) and model.preset is None
 
 
+def test_set_data_normalises_huge_weights(model: DistributionModel) -> None:
+    model.set_data(None, [1e308, 1e308], [1.0, 1.0])
+    assert model.p.tolist() == [0.5, 0.5]
+
+
 def test_set_data_normalises_visibly_and_validates_first(qtbot, model: DistributionModel) -> None:
     with qtbot.waitSignal(model.notice) as blocker:
         model.set_data(None, [2, 2], [1, 3])

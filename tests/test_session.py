@@ -101,6 +101,13 @@ def test_unnormalised_weights_are_normalised_with_a_note() -> None:
     assert "Q was normalised" in s.notes[1]
 
 
+def test_huge_weights_are_normalised_without_overflow() -> None:
+    s = loads_session('{"format": "klviz-session", "version": 1, "p": [1e308, 1e308], '
+                      '"q": [1, 3]}')
+    assert s.p.tolist() == [0.5, 0.5]
+    assert s.notes[0] == "P was normalised (its weights summed to inf)"
+
+
 def test_unknown_keys_inside_optimizer_and_view_are_kept() -> None:
     text = json.dumps({
         "format": "klviz-session", "version": 1, "p": [1], "q": [1],

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from klviz.core.distributions import get_preset, preset_names, to_distribution, validate_weights
+from klviz.core.distributions import (
+    get_preset,
+    preset_names,
+    to_distribution,
+    validate_weights,
+    weights_total,
+)
 from klviz.tables import read_table
 
 __all__ = ["Inputs", "add_input_arguments", "parse_number_list", "resolve_inputs"]
@@ -173,7 +179,7 @@ def _distribution(
     w = validate_weights(weights, name)
     dist, changed = to_distribution(w, name)
     if changed:
-        notes.append(f"{name} was normalised (its weights summed to {float(w.sum()):g})")
+        notes.append(f"{name} was normalised (its weights summed to {weights_total(w):g})")
     return dist, changed
 
 

@@ -7,6 +7,7 @@ distribution explicitly, and :func:`to_distribution` also says whether it had to
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ __all__ = [
     "validate_labels",
     "validate_weights",
     "validate_x",
+    "weights_total",
 ]
 
 
@@ -95,17 +97,31 @@ def validate_labels(labels: Sequence[str], n: int) -> tuple[str, ...]:
     return lab
 
 
+def weights_total(w: ArrayLike, name: str = "weights") -> float:
+    """The sum of valid weights, ``inf`` (without a warning) when it exceeds float64."""
+    with np.errstate(over="ignore"):
+        return float(validate_weights(w, name).sum())
+
+
+def _divided(arr: NDArray[np.float64], total: float) -> NDArray[np.float64]:
+    """Valid weights ``arr`` over their ``total``; divided by their largest first if it is inf."""
+    if math.isinf(total):
+        arr = arr / arr.max()
+        total = float(arr.sum())
+    return arr / total
+
+
 def normalize(w: ArrayLike, name: str = "weights") -> NDArray[np.float64]:
-    """Scale non-negative weights so they sum to 1."""
+    """Scale non-negative weights so they sum to 1 (even when their sum overflows float64)."""
     arr = validate_weights(w, name)
-    return arr / arr.sum()
+    return _divided(arr, weights_total(arr))
 
 
 def to_distribution(w: ArrayLike, name: str = "weights") -> tuple[NDArray[np.float64], bool]:
     """Normalise ``w`` and report whether that changed it (sum off 1 by > tolerance)."""
     arr = validate_weights(w, name)
-    total = float(arr.sum())
-    return arr / total, not np.isclose(total, 1.0, rtol=SUM_TOLERANCE, atol=0.0)
+    total = weights_total(arr)
+    return _divided(arr, total), not np.isclose(total, 1.0, rtol=SUM_TOLERANCE, atol=0.0)
 
 
 def as_distribution(p: ArrayLike, name: str = "P") -> NDArray[np.float64]:
