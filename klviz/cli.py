@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -25,6 +26,8 @@ COMMANDS: dict[str, str] = {
 }
 
 EXIT_USAGE = 2
+
+_NEGATIVE_LIST = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)
 
 
 class KlvizArgumentParser(argparse.ArgumentParser):
@@ -51,6 +54,30 @@ def _command_epilog() -> str:
     )
 
 
+def _join_negative_values(parser: argparse.ArgumentParser, args: list[str]) -> list[str]:
+    """Write ``--opt -1,2`` as ``--opt=-1,2`` so argparse does not read ``-1,2`` as an option.
+
+    Only for options that take a value, and only before a ``--`` that ends the options.
+    """
+    takes_value = {
+        opt for opt, action in parser._option_string_actions.items()  # no public accessor
+        if action.nargs != 0
+    }
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return out + args[i:]
+        if arg in takes_value and i + 1 < len(args) and _NEGATIVE_LIST.match(args[i + 1]):
+            out.append(f"{arg}={args[i + 1]}")
+            i += 2
+        else:
+            out.append(arg)
+            i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``klviz``, ``python -m klviz`` and ``main.py``; returns the exit code."""
     args_in = list(sys.argv[1:] if argv is None else argv)
@@ -65,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     module.add_arguments(parser)
     try:
-        args = parser.parse_args(args_in)
+        args = parser.parse_args(_join_negative_values(parser, args_in))
     except SystemExit as exc:  # --help, or a usage error already printed as one line
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:

@@ -97,6 +97,12 @@ def test_two_component_mixture_recovers_both_modes(capsys) -> None:
     assert doc["kl_pq"] == pytest.approx(0.0, abs=1e-3)
 
 
+def test_init_mu_may_start_with_a_minus_without_an_equals_sign(capsys) -> None:
+    doc = fit_json(capsys, "--preset", "bimodal", "--family", "mixture", "--k", "2",
+                   "--init-mu", "-3,3")
+    assert sorted(doc["params"]["mu"]) == pytest.approx([-3.0, 3.0], abs=0.05)
+
+
 def test_fixed_sigma_is_held(capsys) -> None:
     doc = fit_json(capsys, "--preset", "bimodal", "--direction", "reverse", "--fixed-sigma",
                    "--init-mu", "2", "--init-sigma", "0.8")

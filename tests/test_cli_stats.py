@@ -144,6 +144,22 @@ def test_normalisation_is_announced(capsys) -> None:
     assert s["kl_pq"] == pytest.approx(stats_json(capsys, "--p", ".5,.5", "--q", ".25,.75")["kl_pq"])
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-1,2", "P has a negative value"), ("-.5,1", "P has a negative value"),
+     ("-inf,1", "P has a non-finite value"), ("-nan,1", "P has a non-finite value")],
+)
+def test_list_options_take_values_starting_with_a_minus(capsys, value, message) -> None:
+    code, out, err = run_stats(capsys, "--p", value, "--q", "1,1")
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and message in err
+
+
+def test_a_minus_word_after_a_list_option_is_still_an_option(capsys) -> None:
+    code, _, err = run_stats(capsys, "--p", "--json")
+    assert code == 2 and "argument --p: expected one argument" in err
+
+
 def test_huge_weights_are_normalised_without_a_warning(capsys) -> None:
     code, out, err = run_stats(capsys, "--p", "1e308,1e308", "--q", "1,1")
     assert (code, err) == (0, "")

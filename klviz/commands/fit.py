@@ -45,9 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fit_opts.add_argument("--k", type=int, metavar="K",
                           help="number of mixture components, 1 to 4 (default: 2)")
     fit_opts.add_argument("--init-mu", metavar="M",
-                          help="initial location(s); a comma-separated list for a mixture "
-                               "(write --init-mu=-3,3 when it starts with a minus). "
-                               "Default: random start drawn with --seed")
+                          help="initial location(s); a comma-separated list for a mixture, "
+                               "e.g. -3,3 (default: random start drawn with --seed)")
     fit_opts.add_argument("--init-sigma", metavar="S",
                           help="initial scale(s), one value or one per component "
                                "(default: a sixth of the grid span when --init-mu is given)")
