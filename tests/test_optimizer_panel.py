@@ -252,6 +252,32 @@ def test_space_plays_and_pauses(qtbot) -> None:
     assert box.isChecked() and not w.runner.running
 
 
+def test_space_on_any_focused_control_of_the_window_is_the_controls_own(qtbot) -> None:
+    w = open_window(qtbot, "bimodal")
+    fast(w, 1)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    tool_button = w.toolbar.widgetForAction(w.swap_action)
+    panel = w.optimizer_panel
+    panel.direction_buttons["alpha"].click()  # shows the α slider
+    controls = [w.preset_box, w.bins_box, tool_button, panel.family_box, panel.lr_box,
+                panel.alpha_slider, panel.direction_buttons["reverse"]]
+    for control in controls:
+        control.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        control.setFocus()
+        qtbot.waitUntil(control.hasFocus, timeout=500)
+        qtbot.keyClick(control, Qt.Key.Key_Space)
+        QApplication.processEvents()
+        assert not w.runner.running, type(control).__name__
+        popup = QApplication.activePopupWidget()  # Space opened the combo box's list
+        if popup is not None:
+            popup.close()
+    w.histogram.q_editor.setFocus()
+    qtbot.keyClick(w.histogram.q_editor, Qt.Key.Key_Space)  # the plots still play on Space
+    assert w.runner.running
+    w.runner.pause()
+
+
 def drag_sideways(editor, x_from: float, x_to: float, y: float, on_move) -> None:
     """Press at (x_from, y), move in six steps to (x_to, y) and release, like a mouse."""
     editor.scene().minDragTime = 0

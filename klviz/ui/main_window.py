@@ -36,6 +36,7 @@ from klviz.ui.axes import show_all_bins
 from klviz.ui.curves_panel import CurvesPanel
 from klviz.ui.documents import DocumentController
 from klviz.ui.export_dialog import ExportController
+from klviz.ui.focus_keys import ControlsKeepSpace
 from klviz.ui.histogram_panel import HistogramPanel
 from klviz.ui.history import EditHistory
 from klviz.ui.optimizer_panel import OptimizerPanel
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.hover_label = QLabel()
+        self._space_keeper = ControlsKeepSpace(self)
+        self._space_keeper.watch(self)
         self._shown_preset: object = object()  # never equal to a preset name: sync first time
 
         self._build_central()
@@ -315,6 +318,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.restoreDockWidget(dock)  # where the user left it last time, if anywhere
+        self._space_keeper.watch(dock)  # a floating dock is a window of its own
         self.view_menu.addAction(dock.toggleViewAction())
         return dock
 

@@ -14,10 +14,9 @@ import dataclasses
 import math
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
@@ -126,9 +125,6 @@ class OptimizerPanel(QWidget):
         runner.finished.connect(self._finished)
         self._model.unitsChanged.connect(self._refresh)
         self._model.dataChanged.connect(self._p_changed)
-        for kind in (QAbstractButton, QComboBox, QSlider):
-            for widget in self.findChildren(kind):
-                widget.installEventFilter(self)  # Space presses a focused control, not Play
         self._sync_controls()
         self._running_changed(runner.running)
         self.apply_theme(theme)
@@ -272,14 +268,6 @@ class OptimizerPanel(QWidget):
         layout.addWidget(self.status_label)
         layout.addWidget(self.params_label)
         layout.addWidget(self.loss_plot, 1)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A focused button, box or slider keeps Space (Play's shortcut) for itself."""
-        if (event.type() == QEvent.Type.ShortcutOverride
-                and event.key() == Qt.Key.Key_Space  # type: ignore[attr-defined]
-                and not event.modifiers()):  # type: ignore[attr-defined]
-            event.accept()
-        return super().eventFilter(watched, event)
 
     def sizeHint(self) -> QSize:
         """Narrow enough to leave the plots most of the window."""
