@@ -82,7 +82,14 @@ def test_alpha_direction_reports_alpha(capsys) -> None:
     assert doc["params"]["mu"] == pytest.approx(3.0, abs=1e-2)
 
 
-def test_js_direction(capsys) -> None:
+def test_alpha_defaults_to_a_half_and_help_says_so(capsys) -> None:
+    doc = fit_json(capsys, "--preset", "bimodal", "--direction", "alpha")
+    assert doc["direction"] == "alpha" and doc["alpha"] == 0.5
+    assert main(["fit", "--help"]) == 0
+    assert "default: 0.5" in " ".join(capsys.readouterr().out.split())
+
+
+
     doc = fit_json(capsys, "--preset", "bimodal", "--direction", "js")
     assert doc["direction"] == "js" and "alpha" not in doc
     assert 0.0 < doc["objective"] < 1.0  # JS is at most 1 bit
@@ -182,7 +189,6 @@ def test_worst_case_run_is_fast(capsys) -> None:
     [
         (["--direction", "alpha", "--alpha", "1.5"], "alpha must be in [0, 1]"),
         (["--direction", "alpha", "--alpha", "-0.5"], "alpha must be in [0, 1]"),
-        (["--direction", "alpha"], "needs alpha"),
         (["--direction", "forward", "--alpha", "0.5"], "only applies"),
         (["--direction", "sideways"], "unknown objective"),
         (["--family", "mixture", "--k", "5"], "1 to 4 components"),

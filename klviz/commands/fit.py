@@ -13,6 +13,7 @@ from klviz.commands.inputs import Inputs, add_input_arguments, resolve_inputs
 from klviz.commands.output import json_number, print_json, print_text
 from klviz.core.families import FAMILIES, GridScale
 from klviz.core.optimize import (
+    DEFAULT_ALPHA,
     DEFAULT_EPSILON,
     DEFAULT_LR,
     DEFAULT_STEPS,
@@ -41,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           help=f"objective: {', '.join(OBJECTIVES)} (default: forward, i.e. "
                                "KL(P‖Q); reverse is KL(Q‖P))")
     fit_opts.add_argument("--alpha", type=float, metavar="A",
-                          help="α in [0, 1] for --direction alpha (0 = reverse KL, 1 = forward KL)")
+                          help="α in [0, 1] for --direction alpha (0 = reverse KL, 1 = forward KL; "
+                               f"default: {DEFAULT_ALPHA:g})")
     fit_opts.add_argument("--k", type=int, metavar="K",
                           help="number of mixture components, 1 to 4 (default: 2)")
     fit_opts.add_argument("--init-mu", metavar="M",
@@ -93,8 +95,11 @@ def _settings(args: argparse.Namespace, x: NDArray[np.float64]) -> dict[str, Any
     elif sigma is not None and mu is None:
         raise ValueError("--init-sigma needs --init-mu as well")
     init = None if mu is None else {"mu": mu, "sigma": None if args.fixed_sigma else sigma}
+    alpha = args.alpha
+    if alpha is None and args.direction == "alpha":
+        alpha = DEFAULT_ALPHA
     return {
-        "family": args.family, "objective": args.direction, "alpha": args.alpha, "k": args.k,
+        "family": args.family, "objective": args.direction, "alpha": alpha, "k": args.k,
         "init": init, "fixed_sigma": fixed_sigma, "lr": args.lr, "max_steps": args.steps,
         "restarts": args.restarts, "seed": args.seed, "epsilon": args.epsilon,
     }

@@ -37,11 +37,14 @@ from klviz.core.families import Family, grid_moments, log_softmax, make_family
 OBJECTIVES = ("forward", "reverse", "alpha", "js")
 """Objective names accepted by :func:`make_objective`."""
 
+DEFAULT_ALPHA = 0.5
+"""α of the ``alpha`` objective when none is given: halfway between reverse and forward KL."""
 DEFAULT_EPSILON = 1e-6
 DEFAULT_LR = 0.05
 DEFAULT_STEPS = 2000
 
 __all__ = [
+    "DEFAULT_ALPHA",
     "DEFAULT_EPSILON",
     "DEFAULT_LR",
     "DEFAULT_STEPS",
