@@ -14,6 +14,7 @@ from PIL import Image
 from PySide6.QtGui import QImage
 
 from klviz.cli import main
+from klviz.core.families import FAMILIES
 
 
 @pytest.fixture
@@ -132,3 +133,9 @@ def test_a_real_run_needs_no_display(tmp_path) -> None:
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.startswith("klviz: error: folder does not exist")
     assert bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["fit", "export"])
+def test_family_choices_are_listed_in_menu_order(capsys, command: str) -> None:
+    assert main([command, "--help"]) == 0
+    assert ", ".join(FAMILIES) in " ".join(capsys.readouterr().out.split())

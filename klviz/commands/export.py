@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from klviz.commands.inputs import add_input_arguments, resolve_inputs
 from klviz.commands.output import print_text
+from klviz.core.families import FAMILIES
 
 if TYPE_CHECKING:  # pragma: no cover
     from klviz.ui.main_window import MainWindow
@@ -65,8 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="fit a restricted Q to P first and show the fitted Q: forward "
                           "(KL(P‖Q)), reverse (KL(Q‖P)) or both side by side")
     fit.add_argument("--family", metavar="NAME",
-                     help="family of the fitted Q: gaussian, student-t, mixture or "
-                          "categorical (default: gaussian)")
+                     help=f"family of the fitted Q: {', '.join(FAMILIES)} (default: gaussian)")
     fit.add_argument("--steps", type=int, metavar="N",
                      help="most optimiser steps (default: the optimiser panel's limit); the "
                           "fit stops earlier when it converges")
