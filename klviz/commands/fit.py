@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from klviz.commands.inputs import Inputs, add_input_arguments, resolve_inputs
+from klviz.commands.inputs import Inputs, add_input_arguments, parse_number_list, resolve_inputs
 from klviz.commands.output import json_number, print_json, print_text
 from klviz.core.families import FAMILIES, GridScale
 from klviz.core.optimize import (
@@ -70,17 +70,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _floats(text: str | None, option: str) -> list[float] | None:
+    """A finite number or comma-separated list given to ``option``, or None if not given."""
     if text is None:
         return None
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise ValueError(
-            f"{option} must be a number or a comma-separated list, got {text!r}"
-        ) from None
-    if not all(math.isfinite(v) for v in values):
+    values = parse_number_list(text, option)
+    if not np.isfinite(values).all():
         raise ValueError(f"{option} must be finite, got {text!r}")
-    return values
+    return values.tolist()
 
 
 def _settings(args: argparse.Namespace, x: NDArray[np.float64]) -> dict[str, Any]:
