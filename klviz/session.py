@@ -114,7 +114,11 @@ class Session:
 
     @classmethod
     def from_preset(cls, name: str, units: str = "bits") -> Session:
-        """A session holding the preset called ``name`` (``ValueError`` if there is none)."""
+        """A session holding the preset called ``name`` (``ValueError`` if there is none).
+
+        This is how example session files are made: the ones shipped in
+        ``resources/sessions`` are ``save_session(Session.from_preset(name), path)``.
+        """
         pr = get_preset(name)
         return cls(x=pr.x, p=pr.p, q=pr.q, labels=pr.labels, units=units, preset=pr.name)
 

@@ -201,6 +201,13 @@ def test_example_session_loads_and_holds_its_preset(path: Path) -> None:
     assert np.array_equal(s.x, pr.x) and s.labels == pr.labels
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_sessions_are_exactly_what_from_preset_writes(path: Path) -> None:
+    preset = load_session(path).preset
+    assert preset is not None
+    assert dumps_session(Session.from_preset(preset)) == path.read_text(encoding="utf-8")
+
+
 def _stats_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
     assert main(["stats", "--json", *args]) == 0
     return json.loads(capsys.readouterr().out)
