@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QImage, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidgetAction
+from PySide6.QtGui import QAction, QImage, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox, QWidgetAction
 from ui_helpers import (
     open_window,
 )
@@ -217,3 +219,46 @@ def test_switching_between_bar_and_line_grids_in_every_order(qtbot) -> None:
             w.model.load_preset(a)
             w.model.load_preset(b)
             assert not np.isnan(np.concatenate(w.curves.values())).any()
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single ``&`` (``&&`` is a literal ampersand), lower-cased."""
+    found = re.search(r"&(.)", text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+def _walk(menu: QMenu) -> list[tuple[QMenu, list[QAction]]]:
+    menu.aboutToShow.emit()  # menus filled on demand (Open Recent)
+    actions = [a for a in menu.actions() if not a.isSeparator()]
+    found = [(menu, actions)]
+    for action in actions:
+        if action.menu() is not None:
+            found += _walk(action.menu())
+    return found
+
+
+def _check_menus(w: MainWindow) -> None:
+    bar = [a for a in w.menuBar().actions() if not a.isSeparator()]
+    menus = [(None, bar)] + [found for a in bar for found in _walk(a.menu())]
+    assert {m.title() for m, _ in menus if m} >= {"Open &Recent", "F&it", "&View"}
+    for menu, actions in menus:
+        where = menu.title() if menu else "menu bar"
+        keys = [k for k in map(_mnemonic, (a.text() for a in actions)) if k]
+        assert len(keys) == len(set(keys)), f"{where}: {keys}"
+        if menu is None:
+            continue
+        for a in actions:
+            name = a.text().replace("&", "").rstrip("…")
+            assert a.statusTip(), f"{where} ▸ {name}: no status tip"
+            # Qt falls back on the text when no tooltip is set; a recent file's is its path
+            assert a.toolTip().replace("&", "").rstrip("…") != name, f"{where} ▸ {name}"
+
+
+def test_every_menu_has_unique_mnemonics_and_every_entry_a_tooltip_and_status_tip(
+        qtbot, tmp_path) -> None:
+    w = open_window(qtbot, "bimodal")
+    _check_menus(w)  # Open Recent empty
+    assert w.documents.save_as(tmp_path / "mine.klviz.json")
+    _check_menus(w)  # Open Recent with one file
+    assert w.optimizer_panel.reset_action.text() == "Reset Fit"
+    assert w.undo_action.statusTip() == "Undo the last edit"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-__all__ = ["make_action"]
+__all__ = ["make_action", "set_tip"]
 
 
 def make_action(
@@ -31,11 +31,17 @@ def make_action(
         action.setShortcut(QKeySequence(shortcut))
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         tip = f"{tip} ({keys})" if keys else tip
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
+    set_tip(action, tip)
     if slot is not None:
         if checkable:
             action.toggled.connect(slot)
         else:
             action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def set_tip(action: QAction, tip: str) -> QAction:
+    """``action`` with ``tip`` as its tooltip and status tip (e.g. a dock's or a menu's)."""
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
     return action

@@ -42,7 +42,7 @@ from klviz.autosave import Autosave, claim_orphan
 from klviz.paths import example_sessions
 from klviz.session import Session, load_session, save_session
 from klviz.tables import read_table, write_table
-from klviz.ui.actions import make_action
+from klviz.ui.actions import make_action, set_tip
 from klviz.ui.settings import app_settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -314,9 +314,10 @@ class DocumentController(QObject):
             self.import_csv)
         self.export_action = make_action(
             self._window,
-            "&Export CSV…", "Write P and Q to a CSV table (x or label, p, q)", self.export_csv)
+            "Export CS&V…", "Write P and Q to a CSV table (x or label, p, q)", self.export_csv)
         self.recent_menu = QMenu("Open &Recent", self._window)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        set_tip(self.recent_menu.menuAction(), "Open one of the files opened or saved lately")
         self.clear_recent_action = make_action(
             self._window, "&Clear Menu", "Forget the recent files", self.clear_recent)
         self.examples_menu = QMenu("Open E&xample", self._window)
@@ -326,6 +327,7 @@ class DocumentController(QObject):
                                  lambda p=path: self.open_example(p))
             self.examples_menu.addAction(action)
         self.examples_menu.setEnabled(not self.examples_menu.isEmpty())
+        set_tip(self.examples_menu.menuAction(), "Open one of the example sessions that come with klviz")
         self._fill_recent_menu()
 
         menu, before = self._window.file_menu, self._window.quit_action
@@ -354,7 +356,10 @@ class DocumentController(QObject):
                                  lambda f=file: self.open_recent(f))
             menu.addAction(action)
         if not files:
-            menu.addAction("No recent files").setEnabled(False)
+            empty = make_action(menu, "No recent files",
+                                "Sessions and tables you open or save are listed here")
+            empty.setEnabled(False)
+            menu.addAction(empty)
         menu.addSeparator()
         menu.addAction(self.clear_recent_action)
         self.clear_recent_action.setEnabled(bool(files))

@@ -423,7 +423,7 @@ class ExportController(QObject):
             window, "&Export Figure…", "Save the plots as PNG (1×, 2×, 4×), SVG or PDF",
             self.open_export_dialog, shortcut="Ctrl+E")
         self.animation_action = make_action(
-            window, "Export &Animation…", "Record the optimiser run as an animated GIF",
+            window, "Export A&nimation…", "Record the optimiser run as an animated GIF",
             self.open_animation_dialog)
         self.copy_action = make_action(
             window, "Copy &Figure", f"Put the figure on the clipboard as a {CLIPBOARD_SCALE}× "

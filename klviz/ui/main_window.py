@@ -31,7 +31,7 @@ from klviz import __version__
 from klviz.core.distributions import MAX_BINS, get_preset, preset_names
 from klviz.model import DistributionModel
 from klviz.runner import FitRunner
-from klviz.ui.actions import make_action
+from klviz.ui.actions import make_action, set_tip
 from klviz.ui.axes import show_all_bins
 from klviz.ui.curves_panel import CurvesPanel
 from klviz.ui.documents import DocumentController
@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.undo_action.setIconText("Undo")
         self.undo_action.setToolTip("Undo the last edit (Ctrl+Z)")
+        self.undo_action.setStatusTip("Undo the last edit")
         self.redo_action = self.history.createRedoAction(self, "Redo")
         redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
         if QKeySequence("Ctrl+Shift+Z") not in redo_keys:
@@ -180,6 +181,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts(redo_keys)
         self.redo_action.setIconText("Redo")
         self.redo_action.setToolTip("Redo the edit just undone (Ctrl+Shift+Z)")
+        self.redo_action.setStatusTip("Redo the edit just undone")
         self.swap_action = make_action(
             self,
             "&Swap P and Q", "Exchange P and Q: KL(P‖Q) and KL(Q‖P) trade places",
@@ -303,7 +305,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.bits_action, self.nats_action])
         self.view_menu.addSeparator()
-        self.view_menu.addAction(self.toolbar.toggleViewAction())
+        self.view_menu.addAction(set_tip(self.toolbar.toggleViewAction(),
+                                           "Show or hide the toolbar of controls"))
         self.help_menu = menubar.addMenu("&Help")
         self.help_menu.addActions([self.what_is_kl_action, self.about_action])
 
@@ -319,7 +322,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.restoreDockWidget(dock)  # where the user left it last time, if anywhere
         self._space_keeper.watch(dock)  # a floating dock is a window of its own
-        self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addAction(
+            set_tip(dock.toggleViewAction(), f"Show or hide the {title} panel"))
         return dock
 
     def show_notice(self, text: str) -> None:
@@ -462,3 +466,4 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.statusBar().clearMessage()
         super().closeEvent(event)
+

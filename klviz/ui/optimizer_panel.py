@@ -218,8 +218,9 @@ class OptimizerPanel(QWidget):
         self.step_action = make_action(self, "Step", "Take one frame of optimiser steps",
                                        lambda: self.runner.step(1), shortcut="Ctrl+Right")
         self.step_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        self.reset_action = make_action(self, "Reset", "Back to the start: Q returns to where "
+        self.reset_action = make_action(self, "Reset Fit", "Back to the start: Q returns to where "
                                         "the fit began (an undoable edit)", self.runner.reset)
+        self.reset_action.setIconText("Reset")  # on its button, beside Play and Step
         self.reset_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward))
         self.random_action = make_action(
             self, "Random start", "Restart from a random start (a new seed) and play: reverse "
