@@ -537,11 +537,17 @@ class FitRunner(QObject):
         self, q: NDArray[np.float64], text: str, merge_key: object, *, merge: bool = True
     ) -> None:
         """Q into the model; with a history, one step ``text``, folded into the step before
-        when that one has the same ``merge_key`` and ``merge`` is true."""
+        when that one has the same ``merge_key`` and ``merge`` is true.
+
+        The model's ``dataChanged`` comes back to :meth:`_data_changed`, which would take it
+        for a user's edit of Q and restart the fits. A flag, not a QSignalBlocker, keeps that
+        one slot out: blocking the model's signals would also freeze every view of Q, and the
+        flag lives only inside this call (try/finally).
+        """
         def edit() -> None:
             self._model.set_values("q", q)
 
-        self._pushing = True  # the model's dataChanged comes back to us: not a user edit
+        self._pushing = True
         try:
             if self._history is None:
                 edit()
