@@ -352,7 +352,7 @@ class DocumentController(QObject):
         menu.clear()
         files = self.recent_files()
         for i, file in enumerate(files, start=1):
-            action = make_action(self._window, f"&{i} {Path(file).name}", file,
+            action = make_action(menu, f"&{i} {Path(file).name}", file,  # menu.clear() frees it
                                  lambda f=file: self.open_recent(f))
             menu.addAction(action)
         if not files:
