@@ -20,12 +20,10 @@ from klviz.core import divergence
 from klviz.core.distributions import (
     MAX_BINS,
     get_preset,
+    normalized_with_note,
     resample,
-    to_distribution,
     validate_labels,
-    validate_weights,
     validate_x,
-    weights_total,
 )
 
 Which = Literal["p", "q"]
@@ -326,16 +324,10 @@ class DistributionModel(QObject):
 
 
 def _normalized(weights: ArrayLike, name: str, notes: list[str]) -> NDArray[np.float64]:
-    """``weights`` as a distribution, with a note for the user if they had to be rescaled.
-
-    Weights that already sum to 1 (within tolerance) are kept bit for bit, so a saved
-    session opens with exactly the arrays it was saved from.
-    """
-    arr = validate_weights(weights, name)
-    dist, changed = to_distribution(arr, name)
-    if not changed:
-        return arr.copy()
-    notes.append(f"{name} was normalised (its weights summed to {weights_total(arr):.6g})")
+    """``weights`` as a distribution; a note joins ``notes`` if they had to be rescaled."""
+    dist, note = normalized_with_note(weights, name)
+    if note:
+        notes.append(note)
     return dist
 
 

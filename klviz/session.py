@@ -49,11 +49,10 @@ from klviz.atomic import atomic_write
 from klviz.core.distributions import (
     MAX_BINS,
     get_preset,
-    to_distribution,
+    normalized_with_note,
     validate_labels,
     validate_weights,
     validate_x,
-    weights_total,
 )
 
 __all__ = [
@@ -279,10 +278,8 @@ def _check_header(doc: dict[str, Any]) -> None:
 
 def _weights(doc: dict[str, Any], key: str) -> tuple[NDArray[np.float64], list[str]]:
     arr = _core(validate_weights, _numbers(doc[key], f"'{key}'"), f"'{key}'")
-    dist, changed = to_distribution(arr)
-    if not changed:  # kept bit for bit, so a saved session loads exactly as it was saved
-        return arr, []
-    return dist, [f"{key.upper()} was normalised (its weights summed to {weights_total(arr):g})"]
+    dist, note = normalized_with_note(arr, key.upper())
+    return dist, [note] if note else []
 
 
 def _numbers(value: Any, what: str, item: str = "bin") -> NDArray[np.float64]:

@@ -17,10 +17,8 @@ from numpy.typing import NDArray
 
 from klviz.core.distributions import (
     get_preset,
+    normalized_with_note,
     preset_names,
-    to_distribution,
-    validate_weights,
-    weights_total,
 )
 from klviz.tables import read_table
 
@@ -176,11 +174,10 @@ def _shared_layout(
 def _distribution(
     weights: NDArray[np.float64], name: str, notes: list[str]
 ) -> tuple[NDArray[np.float64], bool]:
-    w = validate_weights(weights, name)
-    dist, changed = to_distribution(w, name)
-    if changed:
-        notes.append(f"{name} was normalised (its weights summed to {weights_total(w):g})")
-    return dist, changed
+    dist, note = normalized_with_note(weights, name)
+    if note:
+        notes.append(note)
+    return dist, note is not None
 
 
 def resolve_inputs(

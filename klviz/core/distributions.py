@@ -30,6 +30,7 @@ __all__ = [
     "get_preset",
     "grid",
     "normalize",
+    "normalized_with_note",
     "preset_names",
     "resample",
     "softmax",
@@ -122,6 +123,19 @@ def to_distribution(w: ArrayLike, name: str = "weights") -> tuple[NDArray[np.flo
     arr = validate_weights(w, name)
     total = weights_total(arr)
     return _divided(arr, total), not np.isclose(total, 1.0, rtol=SUM_TOLERANCE, atol=0.0)
+
+
+def normalized_with_note(w: ArrayLike, name: str) -> tuple[NDArray[np.float64], str | None]:
+    """``w`` as a (fresh) distribution, and a note for the user if it had to be rescaled.
+
+    Weights that already sum to 1 (within tolerance) are kept bit for bit, so a saved session
+    opens with exactly the arrays it was saved from.
+    """
+    arr = validate_weights(w, name)
+    dist, changed = to_distribution(arr, name)
+    if not changed:
+        return arr.copy(), None
+    return dist, f"{name} was normalised (its weights summed to {weights_total(arr):.6g})"
 
 
 def as_distribution(p: ArrayLike, name: str = "P") -> NDArray[np.float64]:
