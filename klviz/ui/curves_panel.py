@@ -292,9 +292,9 @@ class CurvesPanel(QWidget):
                 return current[0], current[1]
             # a small overflow, as in a drag, gets room to grow; a jump (new data) is fitted
             room, reach = GROWTH_HEADROOM * (top - bottom), 0.5 * (current[1] - current[0])
-            if current[1] < hi <= current[1] + reach:
+            if current[1] < top <= current[1] + reach:
                 top += room
-            if current[0] - reach <= lo < current[0]:
+            if current[0] - reach <= bottom < current[0]:
                 bottom -= room
         self._new_grid = False
         self.plot.setYRange(bottom, top, padding=0.0)
