@@ -42,6 +42,7 @@ from klviz.ui.history import EditHistory
 from klviz.ui.optimizer_panel import OptimizerPanel
 from klviz.ui.readouts import ReadoutsPanel
 from klviz.ui.settings import app_settings
+from klviz.ui.steady_label import SteadyLabel
 from klviz.ui.theme import SCREEN, Theme
 
 __all__ = ["NOTICE_MS", "MainWindow"]
@@ -100,7 +101,7 @@ class MainWindow(QMainWindow):
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
-        self.hover_label = QLabel()
+        self.hover_label = SteadyLabel()
         self._space_keeper = ControlsKeepSpace(self)
         self._space_keeper.watch(self)
         self._shown_preset: object = object()  # never equal to a preset name: sync first time

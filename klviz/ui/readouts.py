@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from klviz.model import DistributionModel
+from klviz.ui.steady_label import SteadyLabel
 from klviz.ui.theme import Theme
 
 __all__ = ["DecompositionBar", "ReadoutsPanel", "describe_bins", "format_value"]
@@ -89,8 +90,9 @@ class DecompositionBar(QWidget):
 
     def set_rows(self, rows: list[_Row], units: str) -> None:
         """Show ``rows`` (values in ``units``)."""
+        if len(rows) != len(self._rows):
+            self.updateGeometry()
         self._rows, self._units = rows, units
-        self.updateGeometry()
         self.update()
 
     def apply_theme(self, theme: Theme) -> None:
@@ -271,7 +273,7 @@ class ReadoutsPanel(QFrame):
         grid.setVerticalSpacing(5)
         row = 0
         for r in _readouts(model.units):
-            name, what, value, unit = QLabel(), QLabel(r.what), QLabel(), QLabel()
+            name, what, value, unit = QLabel(), QLabel(r.what), SteadyLabel(), QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             for col, label in enumerate((name, what, value, unit)):
