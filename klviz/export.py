@@ -60,6 +60,7 @@ from PySide6.QtGui import (
     QImage,
     QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPdfWriter,
     QRegion,
@@ -538,21 +539,20 @@ def _tidy_svg(data: bytes, areas: Sequence[_PlotArea]) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _svg_bytes(window: MainWindow, view: str, theme: Theme | None) -> bytes:
+def _vector_bytes(
+    window: MainWindow, view: str, theme: Theme | None,
+    make_device: Callable[[QBuffer, QSize], QPaintDevice],
+) -> tuple[bytes, list[_PlotArea]]:
+    """Paint ``view`` onto the vector device ``make_device(buffer, size)`` builds; return the
+    bytes written and where the plots are (for SVG clipping)."""
     columns = view_layout(window, view)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     with _export_look(window, theme, 1.0, False) as look:
         size = _layout_size(columns)
-        generator = QSvgGenerator()
-        generator.setOutputDevice(buffer)
-        generator.setSize(size)
-        generator.setViewBox(QRect(QPoint(0, 0), size))
-        generator.setResolution(LOGICAL_DPI)
-        generator.setTitle(f"klviz — {VIEWS[view]}")
-        generator.setDescription(f"Made with klviz {__version__}")
-        painter = QPainter(generator)
+        device = make_device(buffer, size)
+        painter = QPainter(device)
         try:
             painter.fillRect(QRect(QPoint(0, 0), size), look.color(look.background))
             _paint(painter, columns, view == "window")
@@ -560,7 +560,21 @@ def _svg_bytes(window: MainWindow, view: str, theme: Theme | None) -> bytes:
             painter.end()
         areas = _plot_areas(columns)  # after painting: plots update their transforms then
     buffer.close()
-    return _tidy_svg(bytes(data.data()), areas)
+    return bytes(data.data()), areas
+
+
+def _svg_bytes(window: MainWindow, view: str, theme: Theme | None) -> bytes:
+    def generator(buffer: QBuffer, size: QSize) -> QSvgGenerator:
+        gen = QSvgGenerator()
+        gen.setOutputDevice(buffer)
+        gen.setSize(size)
+        gen.setViewBox(QRect(QPoint(0, 0), size))
+        gen.setResolution(LOGICAL_DPI)
+        gen.setTitle(f"klviz — {VIEWS[view]}")
+        gen.setDescription(f"Made with klviz {__version__}")
+        return gen
+
+    return _tidy_svg(*_vector_bytes(window, view, theme, generator))
 
 
 def render_svg(
@@ -572,31 +586,21 @@ def render_svg(
 
 
 def _pdf_bytes(window: MainWindow, view: str, theme: Theme | None) -> bytes:
-    columns = view_layout(window, view)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    with _export_look(window, theme, 1.0, False) as look:
-        size = _layout_size(columns)
-        writer = QPdfWriter(buffer)
-        writer.setResolution(LOGICAL_DPI)
-        writer.setTitle(f"klviz — {VIEWS[view]}")
-        writer.setCreator(f"klviz {__version__}")
+    def writer(buffer: QBuffer, size: QSize) -> QPdfWriter:
+        pdf = QPdfWriter(buffer)
+        pdf.setResolution(LOGICAL_DPI)
+        pdf.setTitle(f"klviz — {VIEWS[view]}")
+        pdf.setCreator(f"klviz {__version__}")
         page = QPageSize(
             QSizeF(size.width() * _POINTS_PER_PIXEL, size.height() * _POINTS_PER_PIXEL),
             QPageSize.Unit.Point, "klviz figure", QPageSize.SizeMatchPolicy.ExactMatch,
         )
-        writer.setPageLayout(
+        pdf.setPageLayout(
             QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
         )
-        painter = QPainter(writer)
-        try:
-            painter.fillRect(QRect(QPoint(0, 0), size), look.color(look.background))
-            _paint(painter, columns, view == "window")
-        finally:
-            painter.end()
-    buffer.close()
-    return bytes(data.data())
+        return pdf
+
+    return _vector_bytes(window, view, theme, writer)[0]
 
 
 def render_pdf(
