@@ -616,7 +616,7 @@ class FitRunner(QObject):
 
 
 def _floats(a: NDArray[np.float64] | None) -> list[float]:
-    return [] if a is None else [float(v) for v in a]
+    return [] if a is None else a.tolist()
 
 
 def _mapping(d: object, what: str) -> Mapping[str, Any]:

@@ -84,7 +84,11 @@ class Target:
             raise ValueError(f"epsilon must be between 0 and 1 (exclusive), got {epsilon!r}")
         pa = as_distribution(p, "P")
         applied = floor and bool(np.any(pa < epsilon))
-        p_fit = np.maximum(pa, epsilon) / np.sum(np.maximum(pa, epsilon)) if applied else pa
+        if applied:
+            floored = np.maximum(pa, epsilon)
+            p_fit = floored / floored.sum()
+        else:
+            p_fit = pa
         pos = p_fit > 0
         log_p = np.full_like(p_fit, -np.inf)
         np.log(p_fit, out=log_p, where=pos)
